@@ -1,0 +1,1 @@
+"""Shared contracts of the logistics CRM: events, bus topology, identity, errors and the service chassis."""

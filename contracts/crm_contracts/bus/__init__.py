@@ -1,0 +1,1 @@
+"""Bus naming, the subscription registry and the topology declared up front."""

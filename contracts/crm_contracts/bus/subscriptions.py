@@ -1,0 +1,62 @@
+"""Who listens to what: the one list the topology is declared from.
+
+A service's ``@handles(Event)`` entrypoint refuses to start unless its (service, method, event) is
+listed here, so the queues ``crm-bus setup`` declares are exactly the ones the consumers read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..events import (
+    AccountCreated,
+    AccountUpdated,
+    Event,
+    ShipmentBooked,
+    ShipmentException,
+    ShipmentStatusChanged,
+    UserCreated,
+    UserDeactivated,
+    UserUpdated,
+)
+from .names import event_queue
+
+
+@dataclass(frozen=True)
+class Subscription:
+    service: str
+    method: str
+    event: type[Event]
+
+    @property
+    def queue(self) -> str:
+        return event_queue(self.event.source, self.event.routing_key, self.service, self.method)
+
+
+SUBSCRIPTIONS: tuple[Subscription, ...] = (
+    Subscription("sales", "on_account_created", AccountCreated),
+    Subscription("sales", "on_account_updated", AccountUpdated),
+    Subscription("service_desk", "on_account_created", AccountCreated),
+    Subscription("service_desk", "on_account_updated", AccountUpdated),
+    Subscription("service_desk", "on_shipment_booked", ShipmentBooked),
+    Subscription("service_desk", "on_shipment_status_changed", ShipmentStatusChanged),
+    Subscription("service_desk", "on_shipment_exception", ShipmentException),
+    Subscription("notify", "on_account_created", AccountCreated),
+    Subscription("notify", "on_user_created", UserCreated),
+    Subscription("notify", "on_user_updated", UserUpdated),
+    Subscription("notify", "on_user_deactivated", UserDeactivated),
+    Subscription("analytics", "on_account_created", AccountCreated),
+    Subscription("analytics", "on_account_updated", AccountUpdated),
+    Subscription("analytics", "on_shipment_booked", ShipmentBooked),
+)
+
+
+def find(service: str, method: str, event: type[Event]) -> Subscription | None:
+    for sub in SUBSCRIPTIONS:
+        if (sub.service, sub.method, sub.event) == (service, method, event):
+            return sub
+    return None
+
+
+def for_service(service: str) -> list[Subscription]:
+    return [s for s in SUBSCRIPTIONS if s.service == service]

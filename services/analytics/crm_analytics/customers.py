@@ -1,0 +1,39 @@
+"""Customer value figures: what analytics has recorded for one customer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crm_contracts import jsonio
+from crm_contracts.chassis import account_view
+from crm_contracts.errors import NotFound
+from crm_contracts.identity import Identity
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .models import CustomerFact, ShipmentFact
+
+
+def record_shipment(session: Session, event: dict[str, Any]) -> None:
+    if session.get(ShipmentFact, event["reference"]) is None:
+        session.add(ShipmentFact(reference=event["reference"], customer_code=event["customer_code"],
+                                 mode=event["mode"], lane=f"{event['origin']}-{event['destination']}",
+                                 booked_at=event["occurred_at"]))
+
+
+def figures(session: Session, actor: Identity, account_id: str) -> dict[str, Any]:
+    fact = session.get(CustomerFact, str(account_id))
+    if fact is None or not account_view.visible_to(actor, fact):
+        raise NotFound(f"Analytics has no customer {account_id}.")
+    by_code = ShipmentFact.customer_code == fact.customer_code
+    count, last = session.execute(
+        select(func.count(), func.max(ShipmentFact.booked_at)).where(by_code)).one()
+    lanes = dict(session.execute(
+        select(ShipmentFact.lane, func.count()).where(by_code).group_by(ShipmentFact.lane)).all())
+    if last is not None and last.tzinfo is None:  # aggregates bypass the column type on SQLite
+        last = last.replace(tzinfo=fact.first_seen_at.tzinfo)
+    return jsonio.to_jsonable({
+        "account_id": fact.account_id, "customer_code": fact.customer_code, "name": fact.name,
+        "region": fact.region, "tier": fact.tier, "status": fact.status, "first_seen_at": fact.first_seen_at,
+        "shipments_booked": count, "last_shipment_at": last, "lanes": lanes,
+    })

@@ -1,0 +1,50 @@
+"""Analytics service entrypoints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crm_contracts.chassis import account_view
+from crm_contracts.chassis.caller import Caller
+from crm_contracts.chassis.database import Database
+from crm_contracts.chassis.handlers import handles
+from crm_contracts.chassis.metrics import Metrics
+from crm_contracts.chassis.ops import Operations
+from crm_contracts.errors import EXPECTED
+from crm_contracts.events import AccountCreated, AccountUpdated, ShipmentBooked
+from nameko.rpc import rpc
+
+from . import customers
+from .models import TABLES, CustomerFact
+
+
+class AnalyticsService(Operations):
+    name = "analytics"
+
+    db = Database("analytics", TABLES)
+    caller = Caller()
+    metrics = Metrics()
+
+    @rpc(expected_exceptions=EXPECTED)
+    def get_customer(self, account_id: str) -> dict[str, Any]:
+        actor = self.caller.require()
+        with self.db.reading() as session:
+            return customers.figures(session, actor, account_id)
+
+    @handles(AccountCreated)
+    def on_account_created(self, event: dict[str, Any]) -> None:
+        with self.db.transaction() as uow:
+            if uow.claim(event["event_id"], "analytics.on_account_created"):
+                account_view.apply(uow.session, CustomerFact, event)
+
+    @handles(AccountUpdated)
+    def on_account_updated(self, event: dict[str, Any]) -> None:
+        with self.db.transaction() as uow:
+            if uow.claim(event["event_id"], "analytics.on_account_updated"):
+                account_view.apply(uow.session, CustomerFact, event)
+
+    @handles(ShipmentBooked)
+    def on_shipment_booked(self, event: dict[str, Any]) -> None:
+        with self.db.transaction() as uow:
+            if uow.claim(event["event_id"], "analytics.on_shipment_booked"):
+                customers.record_shipment(uow.session, event)

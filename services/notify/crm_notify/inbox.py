@@ -1,0 +1,71 @@
+"""The in-app inbox: deliver, list, mark read. Each user sees only their own notifications."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crm_contracts import jsonio
+from crm_contracts.chassis.paging import paginate
+from crm_contracts.chassis.types import utcnow
+from crm_contracts.errors import NotFound
+from crm_contracts.identity import Identity
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import Notification, Recipient
+from .templates import render
+
+SORTS = {"created_at": Notification.created_at}
+
+
+def deliver(session: Session, *, user_id: str, kind: str, context: dict[str, Any], link: str | None,
+            source_event_id: str) -> Notification | None:
+    recipient = session.get(Recipient, user_id)
+    if recipient is not None and not recipient.active:
+        return None  # a deactivated user's inbox is closed
+    title, body = render(kind, context)
+    note = Notification(user_id=user_id, kind=kind, title=title, body=body, link=link,
+                        source_event_id=source_event_id)
+    session.add(note)
+    return note
+
+
+def account_created(session: Session, event: dict[str, Any]) -> Notification | None:
+    if not event.get("owner_id"):
+        return None
+    return deliver(session, user_id=event["owner_id"], kind="account.assigned", context=event,
+                   link=f"/accounts/{event['account_id']}", source_event_id=str(event["event_id"]))
+
+
+def list_for(session: Session, actor: Identity, query: dict[str, Any]) -> tuple[list[Notification], str | None]:
+    stmt = select(Notification).where(Notification.user_id == actor.user_id)
+    if query.get("unread") is True:
+        stmt = stmt.where(Notification.read_at.is_(None))
+    elif query.get("unread") is False:
+        stmt = stmt.where(Notification.read_at.is_not(None))
+    return paginate(session, stmt, id_column=Notification.id, allowed_sorts=SORTS, default_sort=["-created_at"],
+                    sort=query.get("sort"), cursor=query.get("cursor"), limit=query.get("limit", 50))
+
+
+def mark_read(session: Session, actor: Identity, notification_id: str) -> Notification:
+    note = session.get(Notification, str(notification_id))
+    if note is None or note.user_id != actor.user_id:
+        raise NotFound(f"Notification {notification_id} was not found.")
+    note.read_at = note.read_at or utcnow()
+    return note
+
+
+def upsert_recipient(session: Session, event: dict[str, Any]) -> None:
+    user_id = str(event["user_id"])
+    row = session.get(Recipient, user_id) or Recipient(user_id=user_id)
+    if row.updated_at is not None and row.updated_at > event["occurred_at"]:
+        return  # an older event arriving late
+    for key in ("username", "full_name", "email", "role", "region", "team", "active"):
+        setattr(row, key, event.get(key))
+    row.updated_at = event["occurred_at"]
+    session.add(row)
+
+
+def to_out(note: Notification) -> dict[str, Any]:
+    return jsonio.to_jsonable({"id": note.id, "kind": note.kind, "title": note.title, "body": note.body,
+                               "link": note.link, "created_at": note.created_at, "read_at": note.read_at})
