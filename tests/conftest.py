@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from crm_contracts.testing import infra
 
-from .system import COMPONENTS, System
+from tests.system import COMPONENTS, System
 
 
 def _infrastructure(what: str, exc: Exception):

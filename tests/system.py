@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import requests
-
 from crm_contracts.bus import topology
 
 BIN = Path(sys.executable).parent

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pika
 
 from .names import dead_letter_queue
-from .subscriptions import SUBSCRIPTIONS
+from . import subscriptions
 
 PARK_HEADERS = ("x-crm-reason", "x-crm-error", "x-crm-attempts", "x-crm-queue", "x-crm-parked-at")
 
@@ -31,7 +31,7 @@ def depths(amqp_uri: str) -> dict[str, int]:
     try:
         channel = connection.channel()
         result = {}
-        for sub in SUBSCRIPTIONS:
+        for sub in subscriptions.SUBSCRIPTIONS:
             frame = channel.queue_declare(dead_letter_queue(sub.queue), passive=True)
             result[sub.queue] = frame.method.message_count
         return result

@@ -6,7 +6,7 @@ import pika
 
 from ..events import REGISTRY
 from .names import DLX, dead_letter_queue, event_exchange, queue_arguments
-from .subscriptions import SUBSCRIPTIONS
+from . import subscriptions
 
 PUBLISHERS = ("customer", "sales", "service_desk", "notify", "analytics", "gateway", "tms")
 
@@ -18,14 +18,14 @@ def declare(channel: pika.adapters.blocking_connection.BlockingChannel) -> dict[
         # Exactly nameko's declaration; other arguments would make the broker refuse nameko's redeclare.
         channel.exchange_declare(event_exchange(source), "topic", durable=True, auto_delete=False)
     channel.exchange_declare(DLX, "direct", durable=True, auto_delete=False)
-    for sub in SUBSCRIPTIONS:
+    for sub in subscriptions.SUBSCRIPTIONS:
         queue = sub.queue
         channel.queue_declare(queue, durable=True, arguments=queue_arguments(queue))
         channel.queue_bind(queue, event_exchange(sub.event.source), routing_key=sub.event.routing_key)
         dlq = dead_letter_queue(queue)
         channel.queue_declare(dlq, durable=True)
         channel.queue_bind(dlq, DLX, routing_key=queue)
-    return {"exchanges": len(sources) + 1, "queues": 2 * len(SUBSCRIPTIONS)}
+    return {"exchanges": len(sources) + 1, "queues": 2 * len(subscriptions.SUBSCRIPTIONS)}
 
 
 def setup(amqp_uri: str) -> dict[str, int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import MetaData, engine_from_config, pool
+from sqlalchemy import MetaData, engine_from_config, pool, text
 
 from .. import config
 
@@ -39,4 +39,7 @@ def run_env(metadata: MetaData) -> None:
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=metadata, render_as_batch=batch)
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Several replicas starting together: one migrates, the others wait and find it done.
+                connection.execute(text("SELECT pg_advisory_xact_lock(727274)"))
             context.run_migrations()

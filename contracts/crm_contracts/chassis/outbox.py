@@ -111,7 +111,7 @@ def publish_pending(session_factory: Callable[[], Session], tables: OutboxTables
     row twice. A row is marked sent only after the broker confirmed it.
     """
     t = tables.outbox
-    sent = 0
+    error: Exception | None = None
     with session_factory() as session, session.begin():
         rows = session.execute(
             select(t.c.id, t.c.event_id, t.c.exchange, t.c.routing_key, t.c.body)
@@ -125,14 +125,14 @@ def publish_pending(session_factory: Callable[[], Session], tables: OutboxTables
             for row in rows:
                 publish(row.exchange, row.routing_key, row.body, row.event_id)
                 done.append(row.id)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - recorded on the row, re-raised after the commit
+            error = exc
             failed = rows[len(done)].id
             log.warning("outbox publish failed for row %s: %s", failed, exc)
             session.execute(update(t).where(t.c.id == failed)
                             .values(attempts=t.c.attempts + 1, last_error=str(exc)[:2000]))
-            if not done:
-                raise
         if done:
             session.execute(update(t).where(t.c.id.in_(done)).values(sent_at=utcnow()))
-        sent = len(done)
-    return sent
+    if error is not None and not done:
+        raise error
+    return len(done)

@@ -33,26 +33,18 @@ def parse_sort(sort: str | None, allowed: Mapping[str, InstrumentedAttribute],
 
 
 def _encode(values: list[Any]) -> str:
-    plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+    plain = [{"$dt": v.isoformat()} if isinstance(v, datetime) else v for v in values]
     return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str, columns: list[Any]) -> list[Any]:
+def _decode(cursor: str, width: int) -> list[Any]:
     try:
         raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if not isinstance(raw, list) or len(raw) != len(columns):
+        if not isinstance(raw, list) or len(raw) != width:
             raise ValueError("shape")
-    except ValueError:
+        return [datetime.fromisoformat(v["$dt"]) if isinstance(v, dict) else v for v in raw]
+    except (ValueError, TypeError, KeyError):
         raise ValidationFailed(errors={"cursor": ["Not a cursor this list gave out."]}) from None
-    values = []
-    for value, column in zip(raw, columns, strict=True):
-        python_type = getattr(column.type, "python_type", None) if hasattr(column, "type") else None
-        try:
-            is_time = python_type is datetime
-        except NotImplementedError:  # pragma: no cover
-            is_time = False
-        values.append(datetime.fromisoformat(value) if is_time and isinstance(value, str) else value)
-    return values
 
 
 def paginate(session: Session, stmt: Select, *, id_column: InstrumentedAttribute,
@@ -62,7 +54,7 @@ def paginate(session: Session, stmt: Select, *, id_column: InstrumentedAttribute
     columns = [allowed_sorts[name] for name, _ in order] + [id_column]
     descending = [desc for _, desc in order] + [False]
     if cursor:
-        values = _decode(cursor, columns)
+        values = _decode(cursor, len(columns))
         clauses = []
         for i, (column, value) in enumerate(zip(columns, values, strict=True)):
             equal_before = [columns[j] == values[j] for j in range(i)]

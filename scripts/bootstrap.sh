@@ -1,0 +1,11 @@
+# Sourced by scripts/run and scripts/test: installs uv if missing and the locked environment.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+if ! python3 -m uv --version >/dev/null 2>&1; then
+  echo "installing uv (Python package manager) ..."
+  python3 -m pip install --quiet --disable-pip-version-check uv
+fi
+UV="python3 -m uv"
+$UV sync --frozen --quiet
+export PATH="$PWD/.venv/bin:$PATH"
+export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore::DeprecationWarning}"
