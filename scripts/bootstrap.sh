@@ -5,7 +5,7 @@ if ! python3 -m uv --version >/dev/null 2>&1; then
   echo "installing uv (Python package manager) ..."
   python3 -m pip install --quiet --disable-pip-version-check uv
 fi
-UV="python3 -m uv"
-$UV sync --frozen --quiet
+UV="$(python3 -c 'import uv; print(uv.find_uv_bin())')"  # absolute: PATH changes below
+"$UV" sync --frozen --quiet
 export PATH="$PWD/.venv/bin:$PATH"
 export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore::DeprecationWarning}"

@@ -3,37 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from crm_contracts.testing import infra
 
 from tests.system import COMPONENTS, System
-
-
-def _infrastructure(what: str, exc: Exception):
-    if infra.in_ci():
-        pytest.fail(f"{what} is required in CI: {exc}", pytrace=False)
-    pytest.skip(f"{what} not available: {exc}")
-
-
-@pytest.fixture(scope="session")
-def amqp_uri():
-    try:
-        manager = infra.rabbitmq()
-        uri = manager.__enter__()
-    except infra.InfrastructureMissing as exc:
-        _infrastructure("RabbitMQ", exc)
-    yield uri
-    manager.__exit__(None, None, None)
-
-
-@pytest.fixture(scope="session")
-def databases():
-    try:
-        manager = infra.postgres_databases()
-        dbs = manager.__enter__()
-    except infra.InfrastructureMissing as exc:
-        _infrastructure("PostgreSQL", exc)
-    yield dbs
-    manager.__exit__(None, None, None)
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,5 @@
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -10,7 +10,7 @@ from marshmallow import ValidationError
 
 def test_json_carries_decimal_uuid_and_aware_times_as_plain_values():
     value = {"amount": Decimal("1234.50"), "id": uuid.UUID(int=1),
-             "at": datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc), "on": date(2026, 1, 2)}
+             "at": datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), "on": date(2026, 1, 2)}
 
     assert jsonio.loads(jsonio.dumps(value)) == {
         "amount": "1234.50", "id": "00000000-0000-0000-0000-000000000001", "at": "2026-01-02T03:04:05Z",

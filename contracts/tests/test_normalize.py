@@ -17,7 +17,8 @@ def test_different_companies_keep_different_keys():
     assert normalize.company_name("Acme Logistics") != normalize.company_name("Acme Freight")
 
 
-@pytest.mark.parametrize("raw", ["+86 138 0013 8000", "138-0013-8000", "(+86)13800138000", "８６１３８００１３８０００"])
+@pytest.mark.parametrize("raw", ["+86 138 0013 8000", "138-0013-8000", "(+86)13800138000",
+                                 "８６１３８００１３８０００"])
 def test_phones_in_any_common_format_become_e164(raw):
     assert normalize.phone(raw) == "+8613800138000"
 

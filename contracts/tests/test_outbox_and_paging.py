@@ -1,5 +1,5 @@
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from crm_contracts import jsonio
@@ -82,7 +82,7 @@ def test_the_inbox_claims_an_event_once_per_handler(sessions):
 
 
 def test_pages_follow_the_sort_and_end_with_no_cursor(sessions):
-    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
     with sessions() as s, s.begin():
         s.add_all(Row(id=f"{i:03d}", name=f"n{i % 3}", created_at=start + timedelta(minutes=i)) for i in range(7))
     sorts = {"name": Row.name, "created_at": Row.created_at}

@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import socket
 import time
 import uuid
 
-import pytest
 from crm_gateway import create_app
 from crm_gateway.endpoint import ApiBlueprint
 from crm_gateway.rpc import RpcPool
 from gateway_support import bearer, given_user
 
-AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
 
-
-def broker_is_up() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 5672), timeout=1).close()
-        return True
-    except OSError:
-        return False
-
-
-@pytest.mark.skipif(not broker_is_up(), reason="needs RabbitMQ on 127.0.0.1:5672")
-def test_a_call_to_a_service_that_is_not_running_answers_503_at_once(db_url):
+def test_a_call_to_a_service_that_is_not_running_answers_503_at_once(db_url, amqp_uri):
     service = f"gateway_test_absent_{uuid.uuid4().hex[:12]}"  # nothing else can be consuming it
     blp = ApiBlueprint(f"probe_{service}", __name__, url_prefix="/probe")
 
@@ -32,8 +19,8 @@ def test_a_call_to_a_service_that_is_not_running_answers_503_at_once(db_url):
     def call_absent_service(rpc):
         return rpc[service].health()
 
-    pool = RpcPool(AMQP_URI, timeout=5, max_size=2)
-    app = create_app({"DATABASE_URL": db_url, "OUTBOX_RELAY": False, "AMQP_URI": AMQP_URI}, rpc=pool)
+    pool = RpcPool(amqp_uri, timeout=5, max_size=2)
+    app = create_app({"DATABASE_URL": db_url, "OUTBOX_RELAY": False, "AMQP_URI": amqp_uri}, rpc=pool)
     app.register_blueprint(blp)
     headers = bearer(app, given_user(app, "probe", role="analyst"))
     try:

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import pika
 
-from .names import dead_letter_queue
 from . import subscriptions
+from .names import dead_letter_queue
 
 PARK_HEADERS = ("x-crm-reason", "x-crm-error", "x-crm-attempts", "x-crm-queue", "x-crm-parked-at")
 

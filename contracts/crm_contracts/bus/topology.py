@@ -5,8 +5,8 @@ from __future__ import annotations
 import pika
 
 from ..events import REGISTRY
-from .names import DLX, dead_letter_queue, event_exchange, queue_arguments
 from . import subscriptions
+from .names import DLX, dead_letter_queue, event_exchange, queue_arguments
 
 PUBLISHERS = ("customer", "sales", "service_desk", "notify", "analytics", "gateway", "tms")
 

@@ -42,7 +42,8 @@ class AccountViewMixin:
 def apply(session: Session, model: type[AccountViewMixin], event: dict[str, Any]) -> tuple[Any, bool]:
     """Upsert from an account event; returns (row, created). An older version changes nothing."""
     account_id = str(event["account_id"])
-    row = session.get(model, account_id)
+    # Locked, so two events for one account apply one after the other and the newest version wins.
+    row = session.get(model, account_id, with_for_update=True)
     created = row is None
     if created:
         row = model(account_id=account_id, first_seen_at=event["occurred_at"])

@@ -13,6 +13,7 @@ from crm_contracts.chassis.types import utcnow
 from crm_contracts.errors import NotFound
 from crm_contracts.identity import Identity
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from .models import AccountView, Milestone, Shipment
@@ -22,12 +23,16 @@ SORTS = {"updated_at": Shipment.updated_at, "status_at": Shipment.status_at, "re
 
 
 def _shipment(session: Session, event: dict[str, Any]) -> Shipment:
-    shipment = session.get(Shipment, event["reference"])
-    if shipment is None:
-        account = account_view.by_code(session, AccountView, event["customer_code"])
-        shipment = Shipment(reference=event["reference"], customer_code=event["customer_code"],
-                            account_id=account.account_id if account else None, open_exceptions=0)
-        session.add(shipment)
+    """The event's shipment, created if new and locked, so concurrent events for it apply one by one."""
+    reference = event["reference"]
+    account_id = (select(AccountView.account_id).where(AccountView.customer_code == event["customer_code"])
+                  .limit(1).scalar_subquery())
+    values = {"reference": reference, "customer_code": event["customer_code"], "account_id": account_id,
+              "open_exceptions": 0, "updated_at": utcnow()}
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(insert(Shipment).values(**values).on_conflict_do_nothing(index_elements=["reference"]))
+    shipment = session.scalar(select(Shipment).where(Shipment.reference == reference).with_for_update()
+                              .execution_options(populate_existing=True))
     shipment.updated_at = utcnow()
     return shipment
 
