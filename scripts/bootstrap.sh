@@ -8,4 +8,4 @@ fi
 UV="$(python3 -c 'import uv; print(uv.find_uv_bin())')"  # absolute: PATH changes below
 "$UV" sync --frozen --quiet
 export PATH="$PWD/.venv/bin:$PATH"
-export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore::DeprecationWarning}"
+export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore::DeprecationWarning,ignore::UserWarning}"

@@ -25,8 +25,10 @@ def free_port() -> int:
 
 
 class System:
-    def __init__(self, amqp_uri: str, database_urls: dict[str, str], workdir: Path) -> None:
+    def __init__(self, amqp_uri: str, database_urls: dict[str, str], workdir: Path,
+                 extra_env: dict[str, str] | None = None) -> None:
         self.amqp_uri = amqp_uri
+        self.extra_env = extra_env or {}
         self.database_urls = database_urls
         self.workdir = workdir
         self.secret = "test-secret-" + os.urandom(8).hex()
@@ -46,7 +48,7 @@ class System:
             env[f"CRM_{name.upper()}_DATABASE_URL"] = url
         for name in SERVICES:
             env[f"CRM_{name.upper()}_HTTP_ADDRESS"] = f"127.0.0.1:{self.ports[name]}"
-        return env
+        return {**env, **self.extra_env}
 
     def health_url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}/health"

@@ -46,4 +46,6 @@ def update_user(caller: Caller, user_id: UUID, body: dict[str, Any], expected_ve
     `successor_id`, who takes over the user's leads; without one they return to the pool.
     """
     with runtime().db.transaction() as session:
-        return users.update(session, caller.identity, str(user_id), body, expected_version)
+        user = users.update(session, caller.identity, str(user_id), body, expected_version)
+    runtime().tokens.forget(str(user_id))
+    return user
