@@ -48,7 +48,9 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # No pre-ping: it costs a round trip per transaction. A connection broken by a database restart
+    # fails one statement and is discarded with the pool's others; handlers retry, callers get an error.
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=600)
 
 
 @dataclass
