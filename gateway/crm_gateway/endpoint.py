@@ -59,8 +59,13 @@ def _not_modified(etag: str) -> bool:
     return "*" in candidates or etag in candidates
 
 
-def _check_media_type(body_required: bool) -> None:
-    """JSON bodies only; a route without a body schema still refuses a body of another type."""
+def _check_media_type(body_required: bool, multipart: bool = False) -> None:
+    """JSON bodies only (multipart for upload routes); a route without a body schema still refuses a
+    body of another type."""
+    if multipart:
+        if request.mimetype != "multipart/form-data":
+            raise UnsupportedMediaType("Send the file as multipart/form-data.")
+        return
     if not body_required and not request.content_length:
         return
     mimetype = request.mimetype
@@ -80,14 +85,15 @@ class ApiBlueprint(flask_smorest.Blueprint):
                   query: type[Schema] | None = None, response: type[Schema] | None = None, status: int = 200,
                   access: Access = SIGNED_IN, etag: bool = False, max_body: int | None = None,
                   json_body: bool = False, headers: tuple[dict[str, Any], ...] = (),
-                  extra_responses: tuple[int, ...] = ()
+                  extra_responses: tuple[int, ...] = (), form: type[Schema] | None = None
                   ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Register ``handler`` for ``method rule`` with the gateway's conventions.
 
         ``body``/``query`` validate the request (422 with field errors) and ``response`` dumps the
         answer; all three document the route. ``access`` says who may call; ``etag`` adds ETag,
         If-None-Match (304) and If-Match (``expected_version``); ``json_body`` demands a JSON body
-        the handler reads itself; ``max_body`` raises the size limit for this route only.
+        the handler reads itself; ``max_body`` raises the size limit for this route only; ``form``
+        validates the fields of a multipart/form-data upload (the handler reads ``request.files``).
         """
         method = method.upper()
 
@@ -98,8 +104,11 @@ class ApiBlueprint(flask_smorest.Blueprint):
                 view = self.arguments(query, location="query", unknown=None, arg_name="query")(view)
             if body is not None:
                 view = self.arguments(body, unknown=None, arg_name="body")(view)
+            if form is not None:
+                view = self.arguments(form, location="form", content_type="multipart/form-data", unknown=None,
+                                      arg_name="form")(view)
             view = self.response(status, response)(view)
-            outer = self._edge(view, method, access, body is not None or json_body, max_body)
+            outer = self._edge(view, method, access, body is not None or json_body, max_body, form is not None)
             outer._apidoc["conventions"] = {  # type: ignore[attr-defined]
                 "method": method, "access": access, "etag": etag, "rpc": "rpc" in wanted,
                 "path_params": "<" in rule, "extra": extra_responses, "headers": list(headers),
@@ -113,7 +122,7 @@ class ApiBlueprint(flask_smorest.Blueprint):
     def _core(handler: Callable[..., Any], wanted: set[str], status: int, etag: bool) -> Callable[..., Any]:
         @wraps(handler)
         def core(**kwargs: Any) -> Any:
-            for name in ("body", "query"):
+            for name in ("body", "query", "form"):
                 if name in kwargs:
                     kwargs[name] = jsonio.to_jsonable(kwargs[name])
             if "expected_version" in wanted:
@@ -139,7 +148,7 @@ class ApiBlueprint(flask_smorest.Blueprint):
 
     @staticmethod
     def _edge(view: Callable[..., Any], method: str, access: Access, body_required: bool,
-              max_body: int | None) -> Callable[..., Any]:
+              max_body: int | None, multipart: bool = False) -> Callable[..., Any]:
         @wraps(view)
         def edge(**kwargs: Any) -> Any:
             if max_body is not None:  # e.g. imports: larger than the app-wide MAX_CONTENT_LENGTH
@@ -151,7 +160,7 @@ class ApiBlueprint(flask_smorest.Blueprint):
             with rt.db.session() as session:
                 caller = authorize(session, rt.tokens, access)
             if method in BODY_METHODS:
-                _check_media_type(body_required)
+                _check_media_type(body_required, multipart)
             key = request.headers.get(idempotency.HEADER)
             if method == "POST" and key is not None and caller is not None:
                 return rt.idempotency.run(caller.principal, key, lambda: current_app.make_response(view(**kwargs)))

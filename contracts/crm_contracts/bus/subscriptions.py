@@ -18,7 +18,18 @@ from ..events import (
     UserCreated,
     UserDeactivated,
     UserUpdated,
+    service_desk,
 )
+from ..events.customer import (
+    AccountMerged,
+    ContactCreated,
+    ContactDeleted,
+    ContactUpdated,
+    CreditLimitExceeded,
+    CreditLimitRestored,
+    CreditUpdated,
+)
+from ..events.tms import InvoiceIssued, PaymentReceived
 from .names import event_queue
 
 
@@ -34,14 +45,31 @@ class Subscription:
 
 
 SUBSCRIPTIONS: tuple[Subscription, ...] = (
+    Subscription("customer", "on_invoice_issued", InvoiceIssued),
+    Subscription("customer", "on_payment_received", PaymentReceived),
     Subscription("sales", "on_account_created", AccountCreated),
     Subscription("sales", "on_account_updated", AccountUpdated),
+    Subscription("sales", "on_account_merged", AccountMerged),
+    Subscription("sales", "on_contact_created", ContactCreated),
+    Subscription("sales", "on_contact_updated", ContactUpdated),
+    Subscription("sales", "on_contact_deleted", ContactDeleted),
+    Subscription("sales", "on_credit_updated", CreditUpdated),
+    Subscription("sales", "on_credit_limit_exceeded", CreditLimitExceeded),
+    Subscription("sales", "on_credit_limit_restored", CreditLimitRestored),
+    Subscription("sales", "on_user_created", UserCreated),
+    Subscription("sales", "on_user_updated", UserUpdated),
+    Subscription("sales", "on_user_deactivated", UserDeactivated),
     Subscription("service_desk", "on_account_created", AccountCreated),
     Subscription("service_desk", "on_account_updated", AccountUpdated),
     Subscription("service_desk", "on_shipment_booked", ShipmentBooked),
     Subscription("service_desk", "on_shipment_status_changed", ShipmentStatusChanged),
     Subscription("service_desk", "on_shipment_exception", ShipmentException),
+    Subscription("service_desk", "on_user_created", UserCreated),
+    Subscription("service_desk", "on_user_updated", UserUpdated),
+    Subscription("service_desk", "on_user_deactivated", UserDeactivated),
     Subscription("notify", "on_account_created", AccountCreated),
+    Subscription("notify", "on_ticket_assigned", service_desk.TicketAssigned),
+    Subscription("notify", "on_customer_alert_requested", service_desk.CustomerAlertRequested),
     Subscription("notify", "on_user_created", UserCreated),
     Subscription("notify", "on_user_updated", UserUpdated),
     Subscription("notify", "on_user_deactivated", UserDeactivated),

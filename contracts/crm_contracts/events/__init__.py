@@ -1,7 +1,17 @@
 """Every event on the bus, defined once: the envelope in ``base``, one module per publisher."""
 
+from . import (
+    sales,  # noqa: F401 - registers the sales service's events (exchanges, consumers)
+    service_desk,  # noqa: F401 - registers the service desk's events (exchanges, consumers)
+)
 from .base import REGISTRY, Event, build, event_for, parse
-from .customer import AccountCreated, AccountUpdated
+from .customer import (
+    AccountCreated,
+    AccountMerged,
+    AccountUpdated,
+    CreditLimitExceeded,
+    CreditLimitRestored,
+)
 from .gateway import UserCreated, UserDeactivated, UserUpdated
 from .tms import (
     TMS_EVENTS,
@@ -16,7 +26,10 @@ __all__ = [
     "REGISTRY",
     "TMS_EVENTS",
     "AccountCreated",
+    "AccountMerged",
     "AccountUpdated",
+    "CreditLimitExceeded",
+    "CreditLimitRestored",
     "Event",
     "InvoiceIssued",
     "PaymentReceived",

@@ -1,15 +1,37 @@
 """HTTP routes, one module per resource area; ``BLUEPRINTS`` is what the app registers."""
 
 from . import (
+    account_admin,
     accounts,
+    activities,
     analytics,
     api_keys,
     auth,
+    competitors,
+    contacts,
+    contracts,
+    credit,
+    dedupe,
+    kb,
+    lead_imports,
+    leads,
     notifications,
+    opportunities,
+    portal,
+    quotes,
+    relationships,
+    sales_settings,
+    segments,
+    service_config,
     shipments,
+    surveys,
+    tickets,
     tms,
     users,
 )
 
 BLUEPRINTS = (auth.blp, users.blp, api_keys.blp, accounts.blp, shipments.blp, notifications.blp,
-              analytics.blp, tms.blp)
+              analytics.blp, tms.blp, tickets.blp, service_config.blp, kb.blp, surveys.blp, portal.blp,
+              contacts.blp, relationships.blp, credit.blp, dedupe.blp, account_admin.blp, segments.blp,
+              leads.blp, lead_imports.blp, opportunities.blp, competitors.blp, quotes.blp, contracts.blp,
+              activities.blp, sales_settings.blp)

@@ -37,6 +37,21 @@ def account_created(session: Session, event: dict[str, Any]) -> Notification | N
                    link=f"/accounts/{event['account_id']}", source_event_id=str(event["event_id"]))
 
 
+def ticket_assigned(session: Session, event: dict[str, Any]) -> Notification | None:
+    if not event.get("assignee_id"):
+        return None
+    return deliver(session, user_id=event["assignee_id"], kind="ticket.assigned", context=event,
+                   link=f"/tickets/{event['ticket_id']}", source_event_id=str(event["event_id"]))
+
+
+def customer_alert(session: Session, event: dict[str, Any]) -> Notification | None:
+    """The account owner hears of a shipment exception as soon as the customer is warned."""
+    if not event.get("owner_id"):
+        return None
+    return deliver(session, user_id=event["owner_id"], kind="customer.alert", context=event,
+                   link=f"/tickets/{event['ticket_id']}", source_event_id=str(event["event_id"]))
+
+
 def list_for(session: Session, actor: Identity, query: dict[str, Any]) -> tuple[list[Notification], str | None]:
     stmt = select(Notification).where(Notification.user_id == actor.user_id)
     if query.get("unread") is True:

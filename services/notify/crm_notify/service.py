@@ -12,6 +12,7 @@ from crm_contracts.chassis.ops import Operations
 from crm_contracts.chassis.validation import load
 from crm_contracts.errors import EXPECTED
 from crm_contracts.events import AccountCreated, UserCreated, UserDeactivated, UserUpdated
+from crm_contracts.events.service_desk import CustomerAlertRequested, TicketAssigned
 from crm_contracts.payloads.notifications import NotificationListQuery
 from nameko.rpc import rpc
 
@@ -45,6 +46,18 @@ class NotifyService(Operations):
         with self.db.transaction() as uow:
             if uow.claim(event["event_id"], "notify.on_account_created"):
                 inbox.account_created(uow.session, event)
+
+    @handles(TicketAssigned)
+    def on_ticket_assigned(self, event: dict[str, Any]) -> None:
+        with self.db.transaction() as uow:
+            if uow.claim(event["event_id"], "notify.on_ticket_assigned"):
+                inbox.ticket_assigned(uow.session, event)
+
+    @handles(CustomerAlertRequested)
+    def on_customer_alert_requested(self, event: dict[str, Any]) -> None:
+        with self.db.transaction() as uow:
+            if uow.claim(event["event_id"], "notify.on_customer_alert_requested"):
+                inbox.customer_alert(uow.session, event)
 
     @handles(UserCreated)
     def on_user_created(self, event: dict[str, Any]) -> None:

@@ -73,3 +73,17 @@ def test_an_older_user_event_arriving_late_does_not_undo_a_newer_one(session):
     session.flush()
 
     assert inbox.account_created(session, account_created(REP.user_id)) is None
+
+
+def test_an_assigned_ticket_and_a_customer_alert_reach_the_agent_and_the_owner(session):
+    from crm_contracts.events.service_desk import CustomerAlertRequested
+
+    alert = parse(CustomerAlertRequested, build(
+        CustomerAlertRequested, account_id=uuid.uuid4(), customer_code="C-9", account_name="Acme Freight",
+        owner_id=REP.user_id, ticket_id=uuid.uuid4(), shipment_reference="SHP-1", exception_type="customs_hold",
+        severity="medium", description="Held for inspection", location="DEHAM"))
+
+    note = inbox.customer_alert(session, alert)
+
+    assert note.user_id == REP.user_id and note.title == "Shipment SHP-1: customs hold"
+    assert "Held for inspection at DEHAM" in note.body

@@ -1,4 +1,5 @@
-"""What the sales side knows about one account, for the 360 view."""
+"""What the sales side knows about one account, for the 360 view: owner, open opportunities,
+recent quotes and contracts."""
 
 from __future__ import annotations
 
@@ -8,16 +9,33 @@ from crm_contracts import jsonio
 from crm_contracts.chassis import account_view
 from crm_contracts.errors import NotFound
 from crm_contracts.identity import Identity
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import AccountView
+from . import access, opportunities, quotes
+from .models import AccountView, Contract, Opportunity, Quote
+
+RECENT = 5
 
 
 def account_summary(session: Session, actor: Identity, account_id: str) -> dict[str, Any]:
     row = session.get(AccountView, str(account_id))
     if row is None or not account_view.visible_to(actor, row):
         raise NotFound(f"Account {account_id} is not known to sales.")
+    opps = session.scalars(access.visible(select(Opportunity), actor, Opportunity).where(
+        Opportunity.account_id == row.account_id, Opportunity.status == "open")
+        .order_by(Opportunity.expected_close, Opportunity.id).limit(20)).all()
+    recent_quotes = session.scalars(access.visible(select(Quote), actor, Quote).where(
+        Quote.account_id == row.account_id, Quote.status != "superseded")
+        .order_by(Quote.created_at.desc()).limit(RECENT)).all()
+    contracts = session.scalars(access.visible(select(Contract), actor, Contract).where(
+        Contract.account_id == row.account_id, Contract.status.in_(("pending_approval", "approved")))
+        .order_by(Contract.renewal_date).limit(RECENT)).all()
     return jsonio.to_jsonable({
         "account_id": row.account_id, "owner_id": row.owner_id, "team": row.team, "region": row.region,
         "status": row.status, "known_since": row.first_seen_at, "synced_version": row.version,
+        "open_opportunities": [opportunities.to_out(session, o) for o in opps],
+        "recent_quotes": [quotes.to_out(q) for q in recent_quotes],
+        "contracts": [{"id": c.id, "number": c.number, "status": c.status, "renewal_date": c.renewal_date,
+                       "total": {"amount": c.total, "currency": c.currency}} for c in contracts],
     })

@@ -1,82 +1,114 @@
 """The shipment projection: TMS events in any order, at least once, folded into one row per
-reference plus its milestone timeline. The latest ``occurred_at`` decides the current status."""
+reference plus its milestone timeline. The latest ``occurred_at`` decides the current status and ETA.
+
+It is the service's hottest path (every TMS event), so each event is two plain statements: one
+upsert of the shipment and one milestone insert, besides the inbox claim."""
 
 from __future__ import annotations
 
+import functools
+import uuid
 from typing import Any
 
 from crm_contracts import jsonio
 from crm_contracts.access import scope_clause
-from crm_contracts.chassis import account_view
 from crm_contracts.chassis.paging import paginate
 from crm_contracts.chassis.types import utcnow
 from crm_contracts.errors import NotFound
 from crm_contracts.identity import Identity
-from sqlalchemy import select, update
+from sqlalchemy import and_, bindparam, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from .models import AccountView, Milestone, Shipment
 
-CLOSED = ("delivered", "cancelled")
 SORTS = {"updated_at": Shipment.updated_at, "status_at": Shipment.status_at, "reference": Shipment.reference}
 
 
-def _shipment(session: Session, event: dict[str, Any]) -> Shipment:
-    """The event's shipment, created if new and locked, so concurrent events for it apply one by one."""
-    reference = event["reference"]
-    account_id = (select(AccountView.account_id).where(AccountView.customer_code == event["customer_code"])
+BASE = ("reference", "customer_code", "open_exceptions", "updated_at")
+# The milestone's binds are prefixed: a shipments column name is reserved for the upsert's own VALUES.
+MILESTONE_FIELDS = ("event_id", "kind", "occurred_at", "status", "location", "description")
+
+
+@functools.lru_cache(maxsize=32)
+def _statement(dialect: str, fields: tuple[str, ...], always: tuple[str, ...], count_exception: bool) -> Any:
+    """The upsert for one shape of event, built once (values are bound per event, so SQLAlchemy's
+    compiled-statement cache serves every later call). On PostgreSQL it also inserts the milestone,
+    in a CTE: the event is one statement, one round trip."""
+    table = Shipment.__table__
+    account_id = (select(AccountView.account_id).where(AccountView.customer_code == bindparam("customer_code"))
                   .limit(1).scalar_subquery())
-    values = {"reference": reference, "customer_code": event["customer_code"], "account_id": account_id,
-              "open_exceptions": 0, "updated_at": utcnow()}
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    session.execute(insert(Shipment).values(**values).on_conflict_do_nothing(index_elements=["reference"]))
-    shipment = session.scalar(select(Shipment).where(Shipment.reference == reference).with_for_update()
-                              .execution_options(populate_existing=True))
-    shipment.updated_at = utcnow()
-    return shipment
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(table).values(account_id=account_id, **{name: bindparam(name) for name in BASE + fields})
+    new, old = stmt.excluded, table.c
+    changes: dict[str, Any] = {"updated_at": new.updated_at,
+                               "account_id": func.coalesce(old.account_id, new.account_id)}
+    if "status" in fields:
+        newer = or_(old.status_at.is_(None), new.status_at >= old.status_at)
+        changes["status"] = case((newer, new.status), else_=old.status)
+        changes["status_at"] = case((newer, new.status_at), else_=old.status_at)
+        changes["last_location"] = case((and_(newer, new.last_location.isnot(None)), new.last_location),
+                                        else_=old.last_location)
+    if "eta" in fields:
+        newer_eta = or_(old.eta_at.is_(None), new.eta_at >= old.eta_at)
+        changes["eta"] = case((newer_eta, new.eta), else_=old.eta)
+        changes["eta_at"] = case((newer_eta, new.eta_at), else_=old.eta_at)
+    changes.update({name: new[name] for name in always})
+    if count_exception:
+        changes["open_exceptions"] = old.open_exceptions + 1
+    stmt = stmt.on_conflict_do_update(index_elements=["reference"], set_=changes)
+    return stmt.add_cte(_milestone_statement().cte("milestone")) if dialect == "postgresql" else stmt
 
 
-def _advance(shipment: Shipment, event: dict[str, Any], status: str) -> None:
-    """Move the current status only for an event newer than the one that set it."""
-    if shipment.status_at is None or event["occurred_at"] >= shipment.status_at:
-        shipment.status, shipment.status_at = status, event["occurred_at"]
-        if event.get("location"):
-            shipment.last_location = event["location"]
-        if event.get("eta"):
-            shipment.eta = event["eta"]
+@functools.cache
+def _milestone_statement() -> Any:
+    columns = Milestone.__table__.c
+    return Milestone.__table__.insert().values(
+        {columns.id: bindparam("m_id"), columns.reference: bindparam("reference"),
+         **{columns[name]: bindparam(f"m_{name}") for name in MILESTONE_FIELDS}})
 
 
-def _milestone(session: Session, event: dict[str, Any], kind: str, **fields: Any) -> None:
-    session.add(Milestone(event_id=str(event["event_id"]), reference=event["reference"], kind=kind,
-                          occurred_at=event["occurred_at"], **fields))
+def _fold(session: Session, event: dict[str, Any], row: dict[str, Any], milestone: dict[str, Any], *,
+          always: tuple[str, ...] = (), count_exception: bool = False) -> None:
+    """Record the event as a milestone and fold it into its shipment with an upsert: the row lock it
+    takes makes concurrent events for one shipment apply one after the other, and the CASEs keep the
+    newest status and ETA whatever the order of arrival."""
+    if event.get("eta"):
+        row = {**row, "eta": event["eta"], "eta_at": event["occurred_at"]}
+    dialect = session.get_bind().dialect.name
+    params = {"reference": event["reference"], "customer_code": event["customer_code"],
+              "open_exceptions": int(count_exception), "updated_at": utcnow(), **row, "m_id": str(uuid.uuid4()),
+              "m_event_id": str(event["event_id"]), "m_occurred_at": event["occurred_at"], "m_location": None,
+              "m_description": None, **{f"m_{key}": value for key, value in milestone.items()}}
+    connection = session.connection()
+    if dialect != "postgresql":
+        connection.execute(_milestone_statement(), params)
+    connection.execute(_statement(dialect, tuple(row), always, count_exception), params)
 
 
 def booked(session: Session, event: dict[str, Any]) -> None:
-    shipment = _shipment(session, event)
-    shipment.mode, shipment.origin, shipment.destination = event["mode"], event["origin"], event["destination"]
-    shipment.booked_at = event["occurred_at"]
-    shipment.eta = shipment.eta or event.get("eta")
-    _advance(shipment, {**event, "location": event["origin"], "eta": None}, "booked")
-    _milestone(session, event, "booked", status="booked", location=event["origin"],
-               description=f"Booked {event['mode']} {event['origin']} → {event['destination']}")
+    _fold(session, event, {"mode": event["mode"], "origin": event["origin"], "destination": event["destination"],
+                           "booked_at": event["occurred_at"], "status": "booked", "status_at": event["occurred_at"],
+                           "last_location": event["origin"]},
+          {"kind": "booked", "status": "booked", "location": event["origin"],
+           "description": f"Booked {event['mode']} {event['origin']} → {event['destination']}"},
+          always=("mode", "origin", "destination", "booked_at"))
 
 
 def status_changed(session: Session, event: dict[str, Any]) -> None:
-    shipment = _shipment(session, event)
-    _advance(shipment, event, event["status"])
-    _milestone(session, event, "status", status=event["status"], location=event.get("location"),
-               description=event.get("description"))
+    _fold(session, event, {"status": event["status"], "status_at": event["occurred_at"],
+                           "last_location": event.get("location")},
+          {"kind": "status", "status": event["status"], "location": event.get("location"),
+           "description": event.get("description")})
 
 
 def exception(session: Session, event: dict[str, Any]) -> Shipment:
-    shipment = _shipment(session, event)
-    shipment.open_exceptions = (shipment.open_exceptions or 0) + 1
-    if event.get("eta"):
-        shipment.eta = event["eta"]
-    _milestone(session, event, "exception", status=event["exception_type"], location=event.get("location"),
-               description=event["description"])
-    return shipment
+    """Fold the exception in and return its shipment, now locked: the lock serialises the exceptions of
+    one shipment, so the check for an open ticket of the same kind (proactive) cannot race."""
+    _fold(session, event, {}, {"kind": "exception", "status": event["exception_type"],
+                               "location": event.get("location"), "description": event["description"]},
+          count_exception=True)
+    return session.get(Shipment, event["reference"], populate_existing=True)
 
 
 def link_account(session: Session, account: AccountView) -> int:
@@ -113,22 +145,6 @@ def list_(session: Session, actor: Identity, query: dict[str, Any]) -> tuple[lis
     return paginate(session, stmt, id_column=Shipment.reference, allowed_sorts=SORTS,
                     default_sort=["-updated_at"], sort=query.get("sort"), cursor=query.get("cursor"),
                     limit=query.get("limit", 50))
-
-
-def account_summary(session: Session, actor: Identity, account_id: str) -> dict[str, Any]:
-    account = session.get(AccountView, str(account_id))
-    if account is None or not account_view.visible_to(actor, account):
-        raise NotFound(f"Account {account_id} is not known to the service desk.")
-    in_transit = session.scalars(
-        select(Shipment).where(Shipment.account_id == account.account_id, Shipment.status.not_in(CLOSED))
-        .order_by(Shipment.status_at.desc()).limit(20)).all()
-    last = {}
-    for shipment in in_transit:
-        milestone = session.scalar(select(Milestone).where(Milestone.reference == shipment.reference)
-                                   .order_by(Milestone.occurred_at.desc()).limit(1))
-        last[shipment.reference] = milestone_out(milestone) if milestone else None
-    return {"shipments_in_transit": [{**to_out(s), "last_milestone": last[s.reference]} for s in in_transit],
-            "open_exceptions": sum(s.open_exceptions for s in in_transit)}
 
 
 def to_out(shipment: Shipment) -> dict[str, Any]:

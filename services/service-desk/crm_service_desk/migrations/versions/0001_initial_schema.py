@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 16:06:25.918332
+Create Date: 2026-11-25 16:19:46.943985
 """
 from collections.abc import Sequence
 
@@ -39,6 +39,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_account_view_owner_id'), ['owner_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_account_view_region'), ['region'], unique=False)
 
+    op.create_table('agents',
+    sa.Column('user_id', sa.String(length=36), nullable=False),
+    sa.Column('username', sa.String(length=100), nullable=False),
+    sa.Column('full_name', sa.String(length=200), nullable=True),
+    sa.Column('email', sa.String(length=200), nullable=True),
+    sa.Column('role', sa.String(length=30), nullable=False),
+    sa.Column('region', sa.String(length=50), nullable=True),
+    sa.Column('team', sa.String(length=50), nullable=True),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('event_at', crm_contracts.chassis.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('last_assigned_at', crm_contracts.chassis.types.UtcDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('user_id')
+    )
     op.create_table('audit_log',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('entity', sa.String(length=50), nullable=False),
@@ -59,6 +72,28 @@ def upgrade() -> None:
     sa.Column('processed_at', crm_contracts.chassis.types.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('event_id', 'handler')
     )
+    op.create_table('kb_articles',
+    sa.Column('id', crm_contracts.chassis.types.UuidString(length=36), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('category', sa.String(length=50), nullable=False),
+    sa.Column('account_id', sa.String(length=36), nullable=True),
+    sa.Column('tags', sa.JSON(), nullable=False),
+    sa.Column('audience', sa.String(length=10), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('created_by', sa.String(length=36), nullable=True),
+    sa.Column('created_at', crm_contracts.chassis.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', crm_contracts.chassis.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('kb_articles', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_kb_articles_account_id'), ['account_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_kb_articles_category'), ['category'], unique=False)
+        batch_op.create_index(batch_op.f('ix_kb_articles_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_kb_articles_updated_at'), ['updated_at'], unique=False)
+
     op.create_table('outbox',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('event_id', sa.String(length=36), nullable=False),
@@ -101,6 +136,7 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=30), nullable=True),
     sa.Column('status_at', crm_contracts.chassis.types.UtcDateTime(timezone=True), nullable=True),
     sa.Column('eta', crm_contracts.chassis.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('eta_at', crm_contracts.chassis.types.UtcDateTime(timezone=True), nullable=True),
     sa.Column('last_location', sa.String(length=5), nullable=True),
     sa.Column('booked_at', crm_contracts.chassis.types.UtcDateTime(timezone=True), nullable=True),
     sa.Column('open_exceptions', sa.Integer(), nullable=False),
@@ -113,11 +149,211 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_shipments_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_shipments_updated_at'), ['updated_at'], unique=False)
 
+    op.create_table('skill_groups',
+    sa.Column('id', crm_contracts.chassis.types.UuidString(length=36), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('description', sa.String(length=1000), nullable=True),
+    sa.Column('categories', sa.JSON(), nullable=False),
+    sa.Column('regions', sa.JSON(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_at', crm_contracts.chassis.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', crm_contracts.chassis.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('name')
+    )
+    op.create_table('sla_policies',
+    sa.Column('id', crm_contracts.chassis.types.UuidString(length=36), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('priority', sa.String(length=10), nullable=False),
+    sa.Column('tier', sa.String(length=10), nullable=True),
+    sa.Column('first_response_minutes', sa.Integer(), nullable=False),
+    sa.Column('resolution_minutes', sa.Integer(), nullable=False),
+    sa.Column('warn_percent', sa.Integer(), nullable=False),
+    sa.Column('calendar', sa.JSON(), nullable=True),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_at', crm_contracts.chassis.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', crm_contracts.chassis.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('sla_policies', schema=None) as batch_op:
+        batch_op.create_index('ix_sla_policies_match', ['priority', 'tier', 'active'], unique=False)
+
+    op.create_table('tickets',
+    sa.Column('id', crm_contracts.chassis.types.UuidString(length=36), nullable=False),
+    sa.Column('subject', sa.String(length=200), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('channel', sa.String(length=20), nullable=False),
+    sa.Column('category', sa.String(length=20), nullable=False),
+    sa.Column('priority', sa.String(length=10), nullable=False),
+    sa.Column('priority_rank', sa.Integer(), nullable=False),
+    sa.Column('priority_auto', sa.Boolean(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('account_id', sa.String(length=36), nullable=True),
+    sa.Column('customer_code', sa.String(length=64), nullable=True),
+    sa.Column('contact_id', sa.String(length=36), nullable=True),
+    sa.Column('requester_id', sa.String(length=36), nullable=True),
+    sa.Column('shipment_reference', sa.String(length=64), nullable=True),
+    sa.Column('exception_type', sa.String(length=20), nullable=True),
+    sa.Column('exception_severity', sa.String(length=10), nullable=True),
+    sa.Column('source_event_id', sa.String(length=36), nullable=True),
+    sa.Column('region', sa.String(length=50), nullable=True),
+    sa.Column('tier', sa.String(length=10), nullable=True),
+    sa.Column('group_id', sa.String(length=36), nullable=True),
+    sa.Column('assignee_id', sa.String(length=36), nullable=True),
+    sa.Column('tags', sa.JSON(), nullable=False),
+    sa.Column('attachments', sa.JSON(), nullable=False),
+    sa.Column('resolution', sa.Text(), nullable=True),
+    sa.Column('root_cause', sa.String(length=40), nullable=True),
+    sa.Column('reopen_count', sa.Integer(), nullable=False),
+    sa.Column('created_by', sa.String(length=36), nullable=True),
+    sa.Column('created_at', crm_contracts.chassis.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', crm_contracts.chassis.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('first_responded_at', crm_contracts.chassis.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('resolved_at', crm_contracts.chassis.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', crm_contracts.chassis.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('alerted_at', crm_contracts.chassis.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('sla_policy_id', sa.String(length=36), nullable=True),
+    sa.Column('paused_at', crm_contracts.chassis.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('paused_seconds', sa.Integer(), nullable=False),
+    sa.Column('first_response_due_at', crm_contracts.chassis.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('first_response_warn_at', crm_contracts.chassis.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('resolution_due_at', crm_contracts.chassis.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('resolution_warn_at', crm_contracts.chassis.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('first_response_warned', sa.Boolean(), nullable=False),
+    sa.Column('first_response_breached', sa.Boolean(), nullable=False),
+    sa.Column('resolution_warned', sa.Boolean(), nullable=False),
+    sa.Column('resolution_breached', sa.Boolean(), nullable=False),
+    sa.Column('sla_next_check_at', crm_contracts.chassis.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('csat', sa.Integer(), nullable=True),
+    sa.Column('nps', sa.Integer(), nullable=True),
+    sa.Column('survey_comment', sa.String(length=2000), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('source_event_id')
+    )
+    with op.batch_alter_table('tickets', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_tickets_account_id'), ['account_id'], unique=False)
+        batch_op.create_index('ix_tickets_assignee_status', ['assignee_id', 'status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_tickets_category'), ['category'], unique=False)
+        batch_op.create_index(batch_op.f('ix_tickets_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_tickets_customer_code'), ['customer_code'], unique=False)
+        batch_op.create_index('ix_tickets_exception', ['shipment_reference', 'exception_type', 'status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_tickets_group_id'), ['group_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_tickets_priority_rank'), ['priority_rank'], unique=False)
+        batch_op.create_index(batch_op.f('ix_tickets_region'), ['region'], unique=False)
+        batch_op.create_index(batch_op.f('ix_tickets_resolution_due_at'), ['resolution_due_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_tickets_shipment_reference'), ['shipment_reference'], unique=False)
+        batch_op.create_index(batch_op.f('ix_tickets_sla_next_check_at'), ['sla_next_check_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_tickets_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_tickets_updated_at'), ['updated_at'], unique=False)
+
+    op.create_table('skill_group_members',
+    sa.Column('group_id', crm_contracts.chassis.types.UuidString(length=36), nullable=False),
+    sa.Column('user_id', sa.String(length=36), nullable=False),
+    sa.Column('capacity', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['group_id'], ['skill_groups.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('group_id', 'user_id')
+    )
+    with op.batch_alter_table('skill_group_members', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_skill_group_members_user_id'), ['user_id'], unique=False)
+
+    op.create_table('sla_breaches',
+    sa.Column('id', crm_contracts.chassis.types.UuidString(length=36), nullable=False),
+    sa.Column('ticket_id', crm_contracts.chassis.types.UuidString(length=36), nullable=False),
+    sa.Column('target', sa.String(length=20), nullable=False),
+    sa.Column('due_at', crm_contracts.chassis.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('recorded_at', crm_contracts.chassis.types.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('ticket_id', 'target', name='uq_sla_breach_ticket_target')
+    )
+    with op.batch_alter_table('sla_breaches', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sla_breaches_ticket_id'), ['ticket_id'], unique=False)
+
+    op.create_table('surveys',
+    sa.Column('token', sa.String(length=64), nullable=False),
+    sa.Column('ticket_id', crm_contracts.chassis.types.UuidString(length=36), nullable=False),
+    sa.Column('created_at', crm_contracts.chassis.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', crm_contracts.chassis.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('answered_at', crm_contracts.chassis.types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('csat', sa.Integer(), nullable=True),
+    sa.Column('nps', sa.Integer(), nullable=True),
+    sa.Column('comment', sa.String(length=2000), nullable=True),
+    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('token')
+    )
+    with op.batch_alter_table('surveys', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_surveys_ticket_id'), ['ticket_id'], unique=False)
+
+    op.create_table('ticket_comments',
+    sa.Column('id', crm_contracts.chassis.types.UuidString(length=36), nullable=False),
+    sa.Column('ticket_id', crm_contracts.chassis.types.UuidString(length=36), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('visibility', sa.String(length=10), nullable=False),
+    sa.Column('attachments', sa.JSON(), nullable=False),
+    sa.Column('author_id', sa.String(length=36), nullable=True),
+    sa.Column('author_name', sa.String(length=100), nullable=True),
+    sa.Column('author_role', sa.String(length=30), nullable=True),
+    sa.Column('created_at', crm_contracts.chassis.types.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('ticket_comments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ticket_comments_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_ticket_comments_ticket_id'), ['ticket_id'], unique=False)
+
     # ### end Alembic commands ###
+    if op.get_bind().dialect.name == "postgresql":
+        # Knowledge-base search (kb.search): the same expression the query uses, so the index serves it.
+        op.execute("CREATE INDEX ix_kb_articles_fulltext ON kb_articles USING gin "
+                   "(to_tsvector('english', coalesce(title, '') || ' ' || coalesce(body, '')))")
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP INDEX IF EXISTS ix_kb_articles_fulltext")
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('ticket_comments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_ticket_comments_ticket_id'))
+        batch_op.drop_index(batch_op.f('ix_ticket_comments_created_at'))
+
+    op.drop_table('ticket_comments')
+    with op.batch_alter_table('surveys', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_surveys_ticket_id'))
+
+    op.drop_table('surveys')
+    with op.batch_alter_table('sla_breaches', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sla_breaches_ticket_id'))
+
+    op.drop_table('sla_breaches')
+    with op.batch_alter_table('skill_group_members', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_skill_group_members_user_id'))
+
+    op.drop_table('skill_group_members')
+    with op.batch_alter_table('tickets', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_tickets_updated_at'))
+        batch_op.drop_index(batch_op.f('ix_tickets_status'))
+        batch_op.drop_index(batch_op.f('ix_tickets_sla_next_check_at'))
+        batch_op.drop_index(batch_op.f('ix_tickets_shipment_reference'))
+        batch_op.drop_index(batch_op.f('ix_tickets_resolution_due_at'))
+        batch_op.drop_index(batch_op.f('ix_tickets_region'))
+        batch_op.drop_index(batch_op.f('ix_tickets_priority_rank'))
+        batch_op.drop_index(batch_op.f('ix_tickets_group_id'))
+        batch_op.drop_index('ix_tickets_exception')
+        batch_op.drop_index(batch_op.f('ix_tickets_customer_code'))
+        batch_op.drop_index(batch_op.f('ix_tickets_created_at'))
+        batch_op.drop_index(batch_op.f('ix_tickets_category'))
+        batch_op.drop_index('ix_tickets_assignee_status')
+        batch_op.drop_index(batch_op.f('ix_tickets_account_id'))
+
+    op.drop_table('tickets')
+    with op.batch_alter_table('sla_policies', schema=None) as batch_op:
+        batch_op.drop_index('ix_sla_policies_match')
+
+    op.drop_table('sla_policies')
+    op.drop_table('skill_groups')
     with op.batch_alter_table('shipments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_shipments_updated_at'))
         batch_op.drop_index(batch_op.f('ix_shipments_status'))
@@ -134,11 +370,19 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_outbox_sent_at'))
 
     op.drop_table('outbox')
+    with op.batch_alter_table('kb_articles', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_kb_articles_updated_at'))
+        batch_op.drop_index(batch_op.f('ix_kb_articles_status'))
+        batch_op.drop_index(batch_op.f('ix_kb_articles_category'))
+        batch_op.drop_index(batch_op.f('ix_kb_articles_account_id'))
+
+    op.drop_table('kb_articles')
     op.drop_table('inbox')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_log_entity_id'))
 
     op.drop_table('audit_log')
+    op.drop_table('agents')
     with op.batch_alter_table('account_view', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_account_view_region'))
         batch_op.drop_index(batch_op.f('ix_account_view_owner_id'))

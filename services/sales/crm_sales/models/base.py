@@ -1,11 +1,12 @@
-"""Sales service tables. Leads, opportunities and quotes arrive with the sales issue; for now the
-account read model the sales side needs for visibility and conversion dedupe."""
+"""The declarative base, the chassis tables (outbox, inbox, audit) and column helpers."""
 
 from __future__ import annotations
 
-from crm_contracts.chassis.account_view import AccountViewMixin
+import uuid
+
 from crm_contracts.chassis.audit import add_audit_table
 from crm_contracts.chassis.outbox import add_outbox_tables
+from sqlalchemy import Numeric
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -15,7 +16,9 @@ class Base(DeclarativeBase):
 
 TABLES = add_outbox_tables(Base.metadata)
 AUDIT = add_audit_table(Base.metadata)
+MONEY = Numeric(18, 2)
+QUANTITY = Numeric(18, 3)
 
 
-class AccountView(AccountViewMixin, Base):
-    pass
+def new_id() -> str:
+    return str(uuid.uuid4())

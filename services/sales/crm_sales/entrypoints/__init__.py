@@ -1,0 +1,1 @@
+"""The sales service's entrypoints, one mixin per capability; ``service.SalesService`` combines them."""

@@ -1,0 +1,28 @@
+"""E.164 for the phone numbers imports are mostly made of — Chinese mobiles — without a full parse.
+
+``crm_contracts.normalize.phone`` parses with phonenumbers (~20 µs a number), which dominates an
+import. A bare 11-digit number or ``+86`` and 11 digits that phonenumbers' own metadata calls a valid
+mobile needs no parse: it cannot carry a national prefix or carrier code (the CN prefix patterns do
+not match valid mobile ranges), so its E.164 form is ``+86`` and the digits. Everything else goes to
+``normalize.phone``. ``tests/test_phones.py`` checks the two agree.
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+from crm_contracts import normalize
+
+_CN = phonenumbers.PhoneMetadata.metadata_for_region("CN")
+_MOBILE = re.compile(_CN.mobile.national_number_pattern)
+_GENERAL = re.compile(_CN.general_desc.national_number_pattern)
+_SHAPE = re.compile(r"(?:\+86)?(1\d{10})")
+_SEPARATORS = str.maketrans("", "", " -")
+
+
+def e164(raw: str) -> str | None:
+    match = _SHAPE.fullmatch(raw.translate(_SEPARATORS))
+    if match and _MOBILE.fullmatch(match.group(1)) and _GENERAL.fullmatch(match.group(1)):
+        return "+86" + match.group(1)
+    return normalize.phone(raw)
