@@ -8,6 +8,7 @@ unknown fields excluded, so adding a field is not a breaking change.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -75,7 +76,7 @@ def build(
         "actor": actor.as_actor() if actor else None,
         **body,
     }
-    schema = event_cls()
+    schema = schema_of(event_cls)
     dumped = schema.dump(envelope)
     schema.load(dumped)  # the consumer's view must accept what the producer sends
     return dumped
@@ -85,7 +86,14 @@ def parse(event_cls: type[Event], body: Any) -> dict[str, Any]:
     """Load a received body; raises ``ValidationError`` with per-field messages."""
     if not isinstance(body, dict):
         raise ValidationError({"_schema": ["An event body must be a JSON object."]})
-    return event_cls().load(body)
+    return schema_of(event_cls).load(body)
+
+
+@functools.cache
+def schema_of(event_cls: type[Event]) -> Event:
+    """One schema instance per event class: building one deep-copies every field, a cost each message
+    paid; marshmallow's load and dump keep no state on the instance, so one instance serves all."""
+    return event_cls()
 
 
 def event_for(source: str, routing_key: str) -> type[Event]:

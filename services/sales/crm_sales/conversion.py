@@ -24,7 +24,7 @@ from crm_contracts.errors import Conflict, CrmError, NotFound, ValidationFailed
 from crm_contracts.events.sales import LeadConverted
 from crm_contracts.identity import Identity
 from crm_contracts.jsonio import to_jsonable
-from crm_contracts.payloads.accounts import AccountCreate
+from crm_contracts.payloads.accounts import BUSINESS_LINES, AccountCreate
 from crm_contracts.payloads.contacts import ContactCreate
 from crm_contracts.payloads.leads import ConvertOpportunity
 from sqlalchemy import select, update
@@ -55,15 +55,12 @@ def customer_code(lead: Lead) -> str:
     return "L-" + lead.id.replace("-", "")[:16].upper()
 
 
-_LINES = ("sea_fcl", "sea_lcl", "air", "road_ftl", "road_ltl", "rail", "express")
-
-
 def _account_payload(lead: Lead, actor: Identity, data: dict[str, Any], code: str) -> dict[str, Any]:
     owner = lead.owner_id or actor.user_id
     payload = {"customer_code": code, "name": lead.company, "region": lead.region or actor.region,
                "industry": lead.industry, "tier": data.get("tier") or "C", "owner_id": owner, "team": lead.team,
                "tax_id": data.get("tax_id"), "phone": lead.phone, "email": lead.email,
-               "address": lead.address, "business_lines": [lead.mode] if lead.mode in _LINES else []}
+               "address": lead.address, "business_lines": [lead.mode] if lead.mode in BUSINESS_LINES else []}
     if lead.website:
         payload["website"] = lead.website if "://" in lead.website else f"https://{lead.website}"
     load_payload(AccountCreate, payload)  # refuse now what the customer service would refuse later

@@ -1,4 +1,5 @@
-"""One batch of import rows: decide each row's fate and write leads, fates and audit rows in bulk.
+"""One batch of import rows: decide each row's fate, write the new leads and every fate in bulk,
+and publish the batch's leads in one ``lead.imported`` event.
 
 Fates: invalid (field errors) · skipped (already a customer: matches an account or its contact, or a
 converted lead) · duplicate (of an existing lead, of an earlier row of this file, matched on which

@@ -11,10 +11,9 @@ from crm_contracts.chassis.database import UnitOfWork
 from crm_contracts.chassis.types import utcnow
 from crm_contracts.events.service_desk import TicketClosed, TicketReopened, TicketResolved
 from crm_contracts.identity import Identity
-from sqlalchemy import update
 
-from . import escalation, journal, permissions, routing, sla, surveys, tickets
-from .models import Agent, Shipment, Ticket
+from . import escalation, journal, permissions, routing, shipments, sla, surveys, tickets
+from .models import Agent, Ticket
 
 
 def assign(uow: UnitOfWork, actor: Identity, ticket_id: str, assignee_id: str | None,
@@ -26,10 +25,8 @@ def assign(uow: UnitOfWork, actor: Identity, ticket_id: str, assignee_id: str | 
 
 
 def _exception_settled(uow: UnitOfWork, ticket: Ticket, delta: int) -> None:
-    """A shipment's open-exception count follows its exception tickets."""
-    if ticket.exception_type and ticket.shipment_reference:
-        uow.session.execute(update(Shipment).where(Shipment.reference == ticket.shipment_reference).values(
-            open_exceptions=Shipment.open_exceptions + delta))
+    if ticket.exception_type:
+        shipments.count_open_exception(uow.session, ticket.shipment_reference, delta)
 
 
 def resolve(uow: UnitOfWork, actor: Identity, ticket_id: str, data: dict[str, Any],

@@ -17,7 +17,7 @@ from crm_contracts.events.service_desk import CustomerAlertRequested, TicketComm
 from crm_contracts.identity import SYSTEM
 from sqlalchemy import select
 
-from . import journal, tickets
+from . import journal, shipments, tickets
 from .models import OPEN_STATUSES, AccountView, Comment, Shipment, Ticket
 
 LABELS = {"delay": "Delay", "damage": "Damage", "customs_hold": "Customs hold", "loss": "Loss"}
@@ -62,6 +62,7 @@ def on_exception(uow: UnitOfWork, event: dict[str, Any], shipment: Shipment) -> 
     ticket = tickets.open_ticket(uow, SYSTEM, data, account, customer_code=event["customer_code"],
                                  source_event_id=str(event["event_id"]), exception_type=event["exception_type"],
                                  exception_severity=event.get("severity", "medium"))
+    shipments.count_open_exception(session, shipment.reference, +1)
     if account is not None:
         request_alert(uow, ticket, account, shipment)
     return ticket

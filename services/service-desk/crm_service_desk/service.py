@@ -69,10 +69,6 @@ class ServiceDeskService(Operations):
     def _days(self, key: str, default: int) -> timedelta:
         return timedelta(days=float(self.config.get(key) or default))
 
-    def _ticket_out(self, session: Any, actor: Any, ticket: Any) -> dict[str, Any]:
-        token = surveys.open_token(session, ticket) if actor.role == "customer" else None
-        return tickets.to_out(ticket, survey_token=token)
-
     # --- tickets ----------------------------------------------------------------------------------
 
     @rpc(expected_exceptions=EXPECTED)
@@ -86,7 +82,7 @@ class ServiceDeskService(Operations):
     def get_ticket(self, ticket_id: str) -> dict[str, Any]:
         actor = self.caller.require()
         with self.db.reading() as session:
-            return self._ticket_out(session, actor, tickets.get(session, actor, ticket_id))
+            return tickets.out_for(session, actor, tickets.get(session, actor, ticket_id))
 
     @rpc(expected_exceptions=EXPECTED)
     def list_tickets(self, query: dict[str, Any]) -> dict[str, Any]:
@@ -145,7 +141,7 @@ class ServiceDeskService(Operations):
         data = load(p.ReopenTicket, payload)
         with self.db.transaction() as uow:
             ticket = lifecycle.reopen(uow, actor, ticket_id, data["reason"], self._days("REOPEN_WINDOW_DAYS", 7))
-            return self._ticket_out(uow.session, actor, ticket)
+            return tickets.out_for(uow.session, actor, ticket)
 
     @rpc(expected_exceptions=EXPECTED)
     def ticket_history(self, ticket_id: str) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from sqlalchemy import or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
-from . import journal, permissions, routing, sla, triage
+from . import journal, permissions, routing, sla, surveys, triage
 from .models import AUDIT, OPEN_STATUSES, AccountView, Shipment, Ticket
 from .records import check_version
 
@@ -193,6 +193,12 @@ def history(session: Session, actor: Identity, ticket_id: str) -> list[dict[str,
     if permissions.is_customer(actor):
         raise Forbidden("The change history is for staff.")
     return audit.history(session, AUDIT, entity="ticket", entity_id=ticket.id)
+
+
+def out_for(session: Session, actor: Identity, ticket: Ticket) -> dict[str, Any]:
+    """The ticket as ``actor`` sees it: a customer also gets the token of the survey still open to them."""
+    token = surveys.open_token(session, ticket) if permissions.is_customer(actor) else None
+    return to_out(ticket, survey_token=token)
 
 
 def to_out(ticket: Ticket, survey_token: str | None = None) -> dict[str, Any]:

@@ -74,6 +74,7 @@ def test_a_repeat_report_of_an_open_exception_is_a_note_not_a_second_ticket(serv
         assert session.scalar(select(func.count()).select_from(Ticket)) == 2
         [note] = session.scalars(select(Comment)).all()
         assert (note.visibility, note.author_name) == ("internal", "TMS")
+        assert session.get(Shipment, "SHP-2").open_exceptions == 2  # one per open exception ticket
 
 
 def test_an_unknown_customer_is_kept_and_linked_and_warned_when_the_account_appears(service, sessions):
