@@ -18,8 +18,10 @@ from nameko.extensions import DependencyProvider
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from .. import config
+from ..errors import Conflict
 from ..events.base import Event
 from ..identity import Identity
 from . import metrics
@@ -76,9 +78,13 @@ class DatabaseAccess:
 
     @contextmanager
     def transaction(self) -> Iterator[UnitOfWork]:
-        with self._provider.sessions() as session, session.begin():
-            uow = UnitOfWork(session, self._provider.tables)
-            yield uow
+        """Commit on a clean exit; a lost optimistic-lock race at commit is a ``Conflict`` (409)."""
+        try:
+            with self._provider.sessions() as session, session.begin():
+                uow = UnitOfWork(session, self._provider.tables)
+                yield uow
+        except StaleDataError:
+            raise Conflict("The record changed while you were saving; reload it and try again.") from None
         if uow.emitted:
             self._provider.kick_relay()
 

@@ -7,8 +7,6 @@ from contextlib import contextmanager
 from typing import Any
 
 from crm_contracts.chassis.database import UnitOfWork
-from crm_contracts.errors import Conflict
-from sqlalchemy.orm.exc import StaleDataError
 
 
 class Endpoints:
@@ -22,12 +20,9 @@ class Endpoints:
 
     @contextmanager
     def writing(self) -> Iterator[UnitOfWork]:
-        """``db.transaction()``, with a lost optimistic-lock race answered as 409 rather than a crash."""
-        try:
-            with self.db.transaction() as uow:
-                yield uow
-        except StaleDataError:
-            raise Conflict("The record changed while you were saving; reload it and try again.") from None
+        """``db.transaction()`` (which answers a lost optimistic-lock race with 409)."""
+        with self.db.transaction() as uow:
+            yield uow
 
 
 def page(items: Iterable[Any], cursor: str | None, out: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
