@@ -9,11 +9,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from crm_contracts.chassis.database import UnitOfWork, make_engine
+from crm_contracts.chassis.database import UnitOfWork
 from crm_contracts.identity import Identity
 from crm_contracts.payloads.accounts import AccountCreate
 from crm_contracts.payloads.contacts import ContactCreate
 from crm_contracts.payloads.fields import uscc_check_char
+from crm_contracts.testing.units import sqlite_sessions, unit_of_work
 from crm_customer import accounts, contacts
 from crm_customer.models import TABLES, Account, Base, Contact
 from sqlalchemy.orm import sessionmaker
@@ -21,16 +22,14 @@ from sqlalchemy.orm import sessionmaker
 
 @pytest.fixture
 def sessions(tmp_path) -> Iterator[sessionmaker]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'customer.db'}")
-    Base.metadata.create_all(engine)
-    yield sessionmaker(engine, expire_on_commit=False)
-    engine.dispose()
+    with sqlite_sessions(Base.metadata, tmp_path / "customer.db") as made:
+        yield made
 
 
 @pytest.fixture
 def uow(sessions) -> Iterator[UnitOfWork]:
-    with sessions() as session, session.begin():
-        yield UnitOfWork(session, TABLES)
+    with unit_of_work(sessions, TABLES) as work:
+        yield work
 
 
 @pytest.fixture

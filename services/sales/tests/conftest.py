@@ -11,8 +11,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from crm_contracts.chassis.database import UnitOfWork, make_engine
+from crm_contracts.chassis.database import UnitOfWork
 from crm_contracts.identity import Identity
+from crm_contracts.testing.units import sqlite_sessions, unit_of_work
 from crm_sales import directory
 from crm_sales.models import TABLES, Base
 from sqlalchemy import select
@@ -27,14 +28,14 @@ def identity(role: str, region: str | None = "east", team: str | None = None, na
 class World:
     """The database and helpers one test works with."""
 
-    def __init__(self, engine: Any) -> None:
-        self.engine = engine
-        self.sessions = sessionmaker(engine, expire_on_commit=False)
+    def __init__(self, sessions: sessionmaker) -> None:
+        self.sessions = sessions
+        self.engine = sessions.kw["bind"]
 
     @contextmanager
     def tx(self) -> Iterator[UnitOfWork]:
-        with self.sessions() as session, session.begin():
-            yield UnitOfWork(session, TABLES)
+        with unit_of_work(self.sessions, TABLES) as work:
+            yield work
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -70,10 +71,8 @@ class World:
 
 @pytest.fixture
 def world(tmp_path: Any) -> Iterator[World]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'sales.db'}")
-    Base.metadata.create_all(engine)
-    yield World(engine)
-    engine.dispose()
+    with sqlite_sessions(Base.metadata, tmp_path / "sales.db") as sessions:
+        yield World(sessions)
 
 
 @pytest.fixture

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from crm_contracts import jsonio
 from crm_contracts.chassis import account_view
-from crm_contracts.chassis.database import UnitOfWork, make_engine
+from crm_contracts.chassis.database import UnitOfWork
 from crm_contracts.identity import Identity
+from crm_contracts.testing.units import sqlite_sessions, unit_of_work
 from crm_service_desk import agents, skill_groups, sla, tickets
 from crm_service_desk.models import TABLES, AccountView, Base, SkillGroup, SlaPolicy, Ticket
 from sqlalchemy import select
@@ -23,16 +24,14 @@ ADMIN = Identity(user_id=str(uuid.uuid4()), role="admin", username="admin")
 
 @pytest.fixture
 def sessions(tmp_path) -> Iterator[sessionmaker]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'service_desk.db'}")
-    Base.metadata.create_all(engine)
-    yield sessionmaker(engine, expire_on_commit=False)
-    engine.dispose()
+    with sqlite_sessions(Base.metadata, tmp_path / "service_desk.db") as made:
+        yield made
 
 
 @pytest.fixture
 def uow(sessions) -> Iterator[UnitOfWork]:
-    with sessions() as session, session.begin():
-        yield UnitOfWork(session, TABLES)
+    with unit_of_work(sessions, TABLES) as work:
+        yield work
 
 
 @pytest.fixture
