@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ from .outbox import OutboxTables, backlog, claim, emit, publish_pending
 from .publisher import ConfirmingPublisher
 
 log = logging.getLogger(__name__)
+RELAY_BATCH = 500
+BACKLOG_GAUGE_SECONDS = 5.0
 
 if eventlet.patcher.is_monkey_patched("socket"):
     # psycopg2 blocks the whole process on a query unless told to yield to eventlet.
@@ -90,7 +93,12 @@ class DatabaseAccess:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
+        """A read-only transaction on one snapshot: under PostgreSQL's default READ COMMITTED each
+        statement would see the latest commits, so a shipment and its milestones read by two statements
+        could disagree. Read-only transactions never fail for serialisation."""
         with self._provider.sessions() as session, session.begin():
+            if session.get_bind().dialect.name == "postgresql":
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
             yield session
 
     @property
@@ -137,20 +145,32 @@ class Database(DependencyProvider):
         self._wake.set()
 
     def relay_once(self) -> int:
-        sent = publish_pending(self.sessions, self.tables, self.publisher)
+        """Publish everything pending; a full batch means more may wait, a short one that it is done."""
+        total = 0
+        while self._running:
+            sent = publish_pending(self.sessions, self.tables, self.publisher, batch=RELAY_BATCH)
+            total += sent
+            if sent < RELAY_BATCH:
+                break
+        return total
+
+    def _measure_backlog(self) -> None:
         with self.sessions() as session:
             metrics.OUTBOX_BACKLOG.labels(self.component).set(backlog(session, self.tables))
-        return sent
 
     def _relay_loop(self) -> None:
         failures = 0
+        measured = 0.0
         while self._running:
             self._wake.wait(self.relay_interval)
             self._wake.clear()
             try:
-                while self._running and self.relay_once() > 0:
-                    pass
+                self.relay_once()
                 failures = 0
+                if time.monotonic() - measured >= BACKLOG_GAUGE_SECONDS:
+                    # Counted now and then, not after every commit: the count is a query of its own.
+                    self._measure_backlog()
+                    measured = time.monotonic()
             except Exception:  # noqa: BLE001 - the relay must outlive a broker or database outage
                 failures += 1
                 log.exception("outbox relay failed (%s in a row); retrying", failures)
