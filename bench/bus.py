@@ -66,16 +66,21 @@ def wait_consuming(check, timeout: float = 60) -> None:
         time.sleep(0.2)
 
 
+def start_bare_service(amqp_uri: str, database_url: str, workdir: Path) -> subprocess.Popen:
+    """The baseline consumer: a bare nameko handler inserting one row per event (bench/bare_service.py)."""
+    config = workdir / "config.yaml"
+    config.write_text(f"AMQP_URI: '{amqp_uri}'\nmax_workers: 10\n")
+    return subprocess.Popen([sys.executable, "-m", "nameko", "run", "--config", str(config),
+                             "bench.bare_service:BareService"], cwd=ROOT,
+                            env={**os.environ, "BARE_DATABASE_URL": database_url},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def baseline(n: int, events: list, dbs: infra.Databases) -> float:
     url = dbs.create("bare")
     engine = create_engine(url)
     with infra.rabbitmq() as amqp_uri, tempfile.TemporaryDirectory() as tmp:
-        config = Path(tmp) / "config.yaml"
-        config.write_text(f"AMQP_URI: '{amqp_uri}'\nmax_workers: 10\n")
-        process = subprocess.Popen([sys.executable, "-m", "nameko", "run", "--config", str(config),
-                                    "bench.bare_service:BareService"], cwd=ROOT,
-                                   env={**os.environ, "BARE_DATABASE_URL": url},
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = start_bare_service(amqp_uri, url, Path(tmp))
         try:
             wait_consuming(lambda: _table_exists(engine, "bare_events") and _bound(amqp_uri))
             return publish_and_wait(amqp_uri, events, lambda: _count(engine, "bare_events"), n)

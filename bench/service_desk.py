@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
-import os
 import statistics
 import subprocess
 import sys
@@ -83,12 +82,7 @@ def _bare_rate(n: int, events: list, dbs: infra.Databases, run: int) -> float:
             channel.queue_bind(queue, "tms.events", routing_key=routing_key)
         connection.close()
         print(f"   backlog published at {_backlog(amqp_uri, events):,.0f}/s; starting the bare handler")
-        config = Path(tmp) / "config.yaml"
-        config.write_text(f"AMQP_URI: '{amqp_uri}'\nmax_workers: 10\n")
-        process = subprocess.Popen([sys.executable, "-m", "nameko", "run", "--config", str(config),
-                                    "bench.bare_service:BareService"], cwd=ROOT,
-                                   env={**os.environ, "BARE_DATABASE_URL": url},
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = bus.start_bare_service(amqp_uri, url, Path(tmp))
         try:
             return _drain_rate(lambda: bus._count(engine, "bare_events") if bus._table_exists(engine, "bare_events")
                                else 0, n)
