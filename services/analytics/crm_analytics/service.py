@@ -33,18 +33,19 @@ class AnalyticsService(Operations):
 
     @handles(AccountCreated)
     def on_account_created(self, event: dict[str, Any]) -> None:
-        with self.db.transaction() as uow:
-            if uow.claim(event["event_id"], "analytics.on_account_created"):
-                account_view.apply(uow.session, CustomerFact, event)
+        self._apply_account(event, "on_account_created")
 
     @handles(AccountUpdated)
     def on_account_updated(self, event: dict[str, Any]) -> None:
-        with self.db.transaction() as uow:
-            if uow.claim(event["event_id"], "analytics.on_account_updated"):
-                account_view.apply(uow.session, CustomerFact, event)
+        self._apply_account(event, "on_account_updated")
 
     @handles(ShipmentBooked)
     def on_shipment_booked(self, event: dict[str, Any]) -> None:
         with self.db.transaction() as uow:
             if uow.claim(event["event_id"], "analytics.on_shipment_booked"):
                 customers.record_shipment(uow.session, event)
+
+    def _apply_account(self, event: dict[str, Any], handler: str) -> None:
+        with self.db.transaction() as uow:
+            if uow.claim(event["event_id"], f"analytics.{handler}"):
+                account_view.apply(uow.session, CustomerFact, event)
