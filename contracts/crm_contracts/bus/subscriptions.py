@@ -61,6 +61,7 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription("sales", "on_user_deactivated", UserDeactivated),
     Subscription("service_desk", "on_account_created", AccountCreated),
     Subscription("service_desk", "on_account_updated", AccountUpdated),
+    Subscription("service_desk", "on_account_merged", AccountMerged),
     Subscription("service_desk", "on_shipment_booked", ShipmentBooked),
     Subscription("service_desk", "on_shipment_status_changed", ShipmentStatusChanged),
     Subscription("service_desk", "on_shipment_exception", ShipmentException),
@@ -68,6 +69,8 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription("service_desk", "on_user_updated", UserUpdated),
     Subscription("service_desk", "on_user_deactivated", UserDeactivated),
     Subscription("notify", "on_account_created", AccountCreated),
+    Subscription("notify", "on_account_updated", AccountUpdated),
+    Subscription("notify", "on_account_merged", AccountMerged),
     Subscription("notify", "on_ticket_assigned", service_desk.TicketAssigned),
     Subscription("notify", "on_customer_alert_requested", service_desk.CustomerAlertRequested),
     Subscription("notify", "on_user_created", UserCreated),
@@ -75,6 +78,7 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription("notify", "on_user_deactivated", UserDeactivated),
     Subscription("analytics", "on_account_created", AccountCreated),
     Subscription("analytics", "on_account_updated", AccountUpdated),
+    Subscription("analytics", "on_account_merged", AccountMerged),
     Subscription("analytics", "on_shipment_booked", ShipmentBooked),
 )
 

@@ -1,4 +1,5 @@
-"""Customer value figures: what analytics has recorded for one customer."""
+"""Customer value figures: what analytics has recorded for one customer, the customers merged into it
+included."""
 
 from __future__ import annotations
 
@@ -8,10 +9,16 @@ from crm_contracts import jsonio
 from crm_contracts.chassis import account_view
 from crm_contracts.errors import NotFound
 from crm_contracts.identity import Identity
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from .models import CustomerFact, ShipmentFact
+
+
+def apply_account(session: Session, event: dict[str, Any]) -> CustomerFact:
+    """Upsert from an account snapshot. A snapshot from before the merge (``account.created`` or
+    ``.updated`` delivered late) refreshes the fields of a merged customer but never its status."""
+    return account_view.apply_snapshot(session, CustomerFact, event)
 
 
 def record_shipment(session: Session, event: dict[str, Any]) -> None:
@@ -25,7 +32,13 @@ def figures(session: Session, actor: Identity, account_id: str) -> dict[str, Any
     fact = session.get(CustomerFact, str(account_id))
     if fact is None or not account_view.visible_to(actor, fact):
         raise NotFound(f"Analytics has no customer {account_id}.")
-    by_code = ShipmentFact.customer_code == fact.customer_code
+    if fact.merged_into is not None:
+        survivor = account_view.resolve(session, CustomerFact, fact.merged_into)
+        raise NotFound(f"Customer {account_id} was merged into {survivor}.", merged_into=survivor)
+    # Shipments count under the customer's own code and the codes of the customers merged into it.
+    codes = select(CustomerFact.customer_code).where(or_(CustomerFact.account_id == fact.account_id,
+                                                         CustomerFact.merged_into == fact.account_id))
+    by_code = ShipmentFact.customer_code.in_(codes)
     count, last = session.execute(
         select(func.count(), func.max(ShipmentFact.booked_at)).where(by_code)).one()
     lanes = dict(session.execute(

@@ -25,6 +25,10 @@ class CustomerFact(AccountViewMixin, Base):
 
     __tablename__ = "customer_facts"
 
+    # Set by account.merged (or a snapshot saying so): this customer's figures, and the shipments booked
+    # under its code, count for that survivor, and no later snapshot of it brings it back.
+    merged_into: Mapped[str | None] = mapped_column(String(36), index=True)
+
 
 class ShipmentFact(Base):
     __tablename__ = "shipment_facts"

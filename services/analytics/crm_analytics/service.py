@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from crm_contracts.chassis import account_view
 from crm_contracts.chassis.caller import Caller
 from crm_contracts.chassis.database import Database
 from crm_contracts.chassis.handlers import handles
 from crm_contracts.chassis.metrics import Metrics
 from crm_contracts.chassis.ops import Operations
 from crm_contracts.errors import EXPECTED
-from crm_contracts.events import AccountCreated, AccountUpdated, ShipmentBooked
+from crm_contracts.events import AccountCreated, AccountMerged, AccountUpdated, ShipmentBooked
 from nameko.rpc import rpc
 
-from . import customers
-from .models import TABLES, CustomerFact
+from . import customers, merging
+from .models import TABLES
 
 
 class AnalyticsService(Operations):
@@ -39,6 +38,12 @@ class AnalyticsService(Operations):
     def on_account_updated(self, event: dict[str, Any]) -> None:
         self._apply_account(event, "on_account_updated")
 
+    @handles(AccountMerged)
+    def on_account_merged(self, event: dict[str, Any]) -> None:
+        with self.db.transaction() as uow:
+            if uow.claim(event["event_id"], "analytics.on_account_merged"):
+                merging.on_account_merged(uow, event)
+
     @handles(ShipmentBooked)
     def on_shipment_booked(self, event: dict[str, Any]) -> None:
         with self.db.transaction() as uow:
@@ -48,4 +53,4 @@ class AnalyticsService(Operations):
     def _apply_account(self, event: dict[str, Any], handler: str) -> None:
         with self.db.transaction() as uow:
             if uow.claim(event["event_id"], f"analytics.{handler}"):
-                account_view.apply(uow.session, CustomerFact, event)
+                customers.apply_account(uow.session, event)

@@ -12,6 +12,7 @@ from crm_contracts.identity import Identity
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import accounts
 from .models import Notification, Recipient
 from .templates import render
 
@@ -37,6 +38,14 @@ def account_created(session: Session, event: dict[str, Any]) -> Notification | N
                    link=f"/accounts/{event['account_id']}", source_event_id=str(event["event_id"]))
 
 
+def on_account_created(session: Session, event: dict[str, Any]) -> Notification | None:
+    """Keep the new account's snapshot and tell its owner, unless it was merged away before its
+    creation reached us (nobody is to take on a customer that no longer exists)."""
+    if accounts.apply(session, event).merged_into is not None:
+        return None
+    return account_created(session, event)
+
+
 def ticket_assigned(session: Session, event: dict[str, Any]) -> Notification | None:
     if not event.get("assignee_id"):
         return None
@@ -45,10 +54,12 @@ def ticket_assigned(session: Session, event: dict[str, Any]) -> Notification | N
 
 
 def customer_alert(session: Session, event: dict[str, Any]) -> Notification | None:
-    """The account owner hears of a shipment exception as soon as the customer is warned."""
-    if not event.get("owner_id"):
+    """The account owner hears of a shipment exception as soon as the customer is warned (the survivor's
+    owner, when the account was merged)."""
+    owner_id, context = accounts.alert_owner(session, event)
+    if not owner_id:
         return None
-    return deliver(session, user_id=event["owner_id"], kind="customer.alert", context=event,
+    return deliver(session, user_id=owner_id, kind="customer.alert", context=context,
                    link=f"/tickets/{event['ticket_id']}", source_event_id=str(event["event_id"]))
 
 

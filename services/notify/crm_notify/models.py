@@ -1,10 +1,12 @@
-"""Notify tables: the user directory (from the gateway's user events) and the in-app inbox."""
+"""Notify tables: the user directory (from the gateway's user events), the account read model (from the
+customer service's account events, for owners) and the in-app inbox."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
+from crm_contracts.chassis.account_view import AccountViewMixin
 from crm_contracts.chassis.audit import add_audit_table
 from crm_contracts.chassis.outbox import add_outbox_tables
 from crm_contracts.chassis.types import UtcDateTime, UuidString, utcnow
@@ -34,6 +36,14 @@ class Recipient(Base):
     team: Mapped[str | None] = mapped_column(String(50))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class AccountView(AccountViewMixin, Base):
+    """Accounts as notify needs them: whose owner hears of what happens to the customer."""
+
+    # Set by account.merged (or a snapshot saying so): alerts for this account go to that survivor's owner,
+    # and no later snapshot of it brings it back.
+    merged_into: Mapped[str | None] = mapped_column(String(36), index=True)
 
 
 class Notification(Base):

@@ -11,12 +11,19 @@ from crm_contracts.chassis.metrics import Metrics
 from crm_contracts.chassis.ops import Operations
 from crm_contracts.chassis.validation import load
 from crm_contracts.errors import EXPECTED
-from crm_contracts.events import AccountCreated, UserCreated, UserDeactivated, UserUpdated
+from crm_contracts.events import (
+    AccountCreated,
+    AccountMerged,
+    AccountUpdated,
+    UserCreated,
+    UserDeactivated,
+    UserUpdated,
+)
 from crm_contracts.events.service_desk import CustomerAlertRequested, TicketAssigned
 from crm_contracts.payloads.notifications import NotificationListQuery
 from nameko.rpc import rpc
 
-from . import inbox
+from . import accounts, inbox
 from .models import TABLES
 
 
@@ -45,7 +52,19 @@ class NotifyService(Operations):
     def on_account_created(self, event: dict[str, Any]) -> None:
         with self.db.transaction() as uow:
             if uow.claim(event["event_id"], "notify.on_account_created"):
-                inbox.account_created(uow.session, event)
+                inbox.on_account_created(uow.session, event)
+
+    @handles(AccountUpdated)
+    def on_account_updated(self, event: dict[str, Any]) -> None:
+        with self.db.transaction() as uow:
+            if uow.claim(event["event_id"], "notify.on_account_updated"):
+                accounts.apply(uow.session, event)
+
+    @handles(AccountMerged)
+    def on_account_merged(self, event: dict[str, Any]) -> None:
+        with self.db.transaction() as uow:
+            if uow.claim(event["event_id"], "notify.on_account_merged"):
+                accounts.on_account_merged(uow, event)
 
     @handles(TicketAssigned)
     def on_ticket_assigned(self, event: dict[str, Any]) -> None:

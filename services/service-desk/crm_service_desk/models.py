@@ -32,7 +32,9 @@ def _uuid() -> str:
 
 
 class AccountView(AccountViewMixin, Base):
-    pass
+    # Set by account.merged (or a snapshot saying so): this account's id and customer code now stand for
+    # that survivor, and no later snapshot of it brings it back.
+    merged_into: Mapped[str | None] = mapped_column(String(36), index=True)
 
 
 class Shipment(Base):

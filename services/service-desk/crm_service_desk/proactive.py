@@ -15,7 +15,7 @@ from crm_contracts.chassis.database import UnitOfWork
 from crm_contracts.chassis.types import utcnow
 from crm_contracts.events.service_desk import CustomerAlertRequested, TicketCommented
 from crm_contracts.identity import SYSTEM
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 from . import journal, shipments, tickets
 from .models import OPEN_STATUSES, AccountView, Comment, Shipment, Ticket
@@ -46,12 +46,15 @@ def _note(uow: UnitOfWork, ticket: Ticket, event: dict[str, Any]) -> None:
                  visibility="internal", author_id=None, author_role=None, body=None)
 
 
-def on_exception(uow: UnitOfWork, event: dict[str, Any], shipment: Shipment) -> Ticket | None:
-    """Open (and route) the exception's ticket and warn the customer; None when one is already open."""
+def on_exception(uow: UnitOfWork, event: dict[str, Any], shipment: Row) -> Ticket | None:
+    """Open (and route) the exception's ticket and warn the customer; None when one is already open.
+
+    ``shipment`` is the row the exception was just folded into, locked: its ``open_exceptions`` count
+    says whether an open ticket of this kind can exist at all (most shipments have none)."""
     session = uow.session
     open_one = session.scalar(select(Ticket).where(
         Ticket.shipment_reference == shipment.reference, Ticket.exception_type == event["exception_type"],
-        Ticket.status.in_(OPEN_STATUSES)).limit(1).with_for_update())
+        Ticket.status.in_(OPEN_STATUSES)).limit(1).with_for_update()) if shipment.open_exceptions else None
     if open_one is not None:
         _note(uow, open_one, event)
         return None
@@ -68,7 +71,7 @@ def on_exception(uow: UnitOfWork, event: dict[str, Any], shipment: Shipment) -> 
     return ticket
 
 
-def request_alert(uow: UnitOfWork, ticket: Ticket, account: AccountView, shipment: Shipment | None) -> None:
+def request_alert(uow: UnitOfWork, ticket: Ticket, account: AccountView, shipment: Row | Shipment | None) -> None:
     ticket.alerted_at = utcnow()
     uow.emit(CustomerAlertRequested, account_id=account.account_id, customer_code=account.customer_code,
              account_name=account.name, owner_id=account.owner_id, ticket_id=ticket.id,

@@ -19,8 +19,9 @@ from crm_contracts.identity import SERVICE_ROLES, Identity
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import journal
+from . import journal, rules
 from .models import OPEN_STATUSES, Agent, SkillGroup, SkillGroupMember, Ticket
+from .rules import GroupRule
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -29,9 +30,9 @@ def eligible(agent: Agent | None) -> bool:
     return agent is not None and agent.active and agent.role in SERVICE_ROLES
 
 
-def groups_for(session: Session, ticket: Ticket) -> list[SkillGroup]:
+def groups_for(session: Session, ticket: Ticket) -> list[GroupRule]:
     """Active groups serving the ticket, the most specific first (category and region named)."""
-    groups = session.scalars(select(SkillGroup).where(SkillGroup.active)).all()
+    groups = rules.current(session).groups
     matching = [g for g in groups if (not g.categories or ticket.category in g.categories)
                 and (not g.regions or ticket.region in g.regions)]
     return sorted(matching, key=lambda g: (-(bool(g.categories) + bool(g.regions)), g.name))
@@ -45,7 +46,7 @@ def open_loads(session: Session, user_ids: Collection[str]) -> dict[str, int]:
     return {user_id: count for user_id, count in rows}
 
 
-def least_loaded(session: Session, group: SkillGroup, exclude: Collection[str] = ()) -> Agent | None:
+def least_loaded(session: Session, group: SkillGroup | GroupRule, exclude: Collection[str] = ()) -> Agent | None:
     capacity = {m.user_id: m.capacity for m in session.scalars(
         select(SkillGroupMember).where(SkillGroupMember.group_id == group.id)) if m.user_id not in exclude}
     if not capacity:
@@ -60,7 +61,7 @@ def least_loaded(session: Session, group: SkillGroup, exclude: Collection[str] =
 
 
 def assign(uow: UnitOfWork, actor: Identity | None, ticket: Ticket, agent: Agent | None,
-           group: SkillGroup | None, reason: str) -> None:
+           group: SkillGroup | GroupRule | None, reason: str) -> None:
     """Give the ticket to ``agent`` (None = back to the queue) in ``group``, audited and published."""
     before, previous = journal.state(ticket), ticket.assignee_id
     assignee_id, group_id = (agent.user_id if agent else None), (group.id if group else ticket.group_id)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from crm_contracts.chassis import account_view
 from crm_contracts.chassis.caller import Caller
 from crm_contracts.chassis.database import Database
 from crm_contracts.chassis.handlers import handles
@@ -16,6 +15,7 @@ from crm_contracts.chassis.validation import load
 from crm_contracts.errors import EXPECTED
 from crm_contracts.events import (
     AccountCreated,
+    AccountMerged,
     AccountUpdated,
     ShipmentBooked,
     ShipmentException,
@@ -35,6 +35,7 @@ from nameko.rpc import rpc
 from nameko.timer import timer
 
 from . import (
+    accounts,
     agents,
     comments,
     escalation,
@@ -49,7 +50,7 @@ from . import (
     surveys,
     tickets,
 )
-from .models import TABLES, AccountView
+from .models import TABLES
 
 SLA_TICK_SECONDS = 5
 
@@ -288,23 +289,29 @@ class ServiceDeskService(Operations):
     def on_account_updated(self, event: dict[str, Any]) -> None:
         self._apply_account(event, "on_account_updated")
 
+    @handles(AccountMerged)
+    def on_account_merged(self, event: dict[str, Any]) -> None:
+        with self.db.transaction() as uow:
+            if uow.claim(event["event_id"], "service_desk.on_account_merged"):
+                accounts.on_account_merged(uow, event)
+
+    # The shipment folds claim the event id themselves (in the same statement on PostgreSQL).
     @handles(ShipmentBooked)
     def on_shipment_booked(self, event: dict[str, Any]) -> None:
         with self.db.transaction() as uow:
-            if uow.claim(event["event_id"], "service_desk.on_shipment_booked"):
-                shipments.booked(uow.session, event)
+            shipments.booked(uow, event, "service_desk.on_shipment_booked")
 
     @handles(ShipmentStatusChanged)
     def on_shipment_status_changed(self, event: dict[str, Any]) -> None:
         with self.db.transaction() as uow:
-            if uow.claim(event["event_id"], "service_desk.on_shipment_status_changed"):
-                shipments.status_changed(uow.session, event)
+            shipments.status_changed(uow, event, "service_desk.on_shipment_status_changed")
 
     @handles(ShipmentException)
     def on_shipment_exception(self, event: dict[str, Any]) -> None:
         with self.db.transaction() as uow:
-            if uow.claim(event["event_id"], "service_desk.on_shipment_exception"):
-                proactive.on_exception(uow, event, shipments.exception(uow.session, event))
+            shipment = shipments.exception(uow, event, "service_desk.on_shipment_exception")
+            if shipment is not None:
+                proactive.on_exception(uow, event, shipment)
 
     @handles(UserCreated)
     def on_user_created(self, event: dict[str, Any]) -> None:
@@ -321,10 +328,7 @@ class ServiceDeskService(Operations):
     def _apply_account(self, event: dict[str, Any], handler: str) -> None:
         with self.db.transaction() as uow:
             if uow.claim(event["event_id"], f"service_desk.{handler}"):
-                row, _ = account_view.apply(uow.session, AccountView, event)
-                shipments.link_account(uow.session, row)
-                tickets.link_account(uow, row)
-                proactive.alert_late_linked(uow, row)
+                accounts.on_account_changed(uow, event)
 
     def _apply_user(self, event: dict[str, Any], handler: str, deactivated: bool = False) -> None:
         with self.db.transaction() as uow:

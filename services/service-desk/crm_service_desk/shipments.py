@@ -1,8 +1,8 @@
 """The shipment projection: TMS events in any order, at least once, folded into one row per
 reference plus its milestone timeline. The latest ``occurred_at`` decides the current status and ETA.
 
-It is the service's hottest path (every TMS event), so besides the inbox claim an event is one
-statement on PostgreSQL (the milestone insert in a CTE of the shipment upsert) and two on SQLite."""
+It is the service's hottest path (every TMS event), so an event is one statement on PostgreSQL (inbox
+claim and milestone insert in CTEs of the shipment upsert) and three on SQLite."""
 
 from __future__ import annotations
 
@@ -12,15 +12,17 @@ from typing import Any
 
 from crm_contracts import jsonio
 from crm_contracts.access import scope_clause
+from crm_contracts.chassis import account_view
+from crm_contracts.chassis.database import UnitOfWork
 from crm_contracts.chassis.paging import paginate
 from crm_contracts.chassis.types import utcnow
 from crm_contracts.errors import NotFound
 from crm_contracts.identity import Identity
-from sqlalchemy import and_, bindparam, case, func, or_, select, update
+from sqlalchemy import Row, and_, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from .models import AccountView, Milestone, Shipment
+from .models import TABLES, AccountView, Milestone, Shipment
 
 SORTS = {"updated_at": Shipment.updated_at, "status_at": Shipment.status_at, "reference": Shipment.reference}
 
@@ -33,13 +35,21 @@ MILESTONE_FIELDS = ("event_id", "kind", "occurred_at", "status", "location", "de
 @functools.lru_cache(maxsize=32)
 def _statement(dialect: str, fields: tuple[str, ...], always: tuple[str, ...]) -> Any:
     """The upsert for one shape of event, built once (values are bound per event, so SQLAlchemy's
-    compiled-statement cache serves every later call). On PostgreSQL it also inserts the milestone,
-    in a CTE: the event is one statement, one round trip."""
+    compiled-statement cache serves every later call). It answers the shipment's row as it now stands.
+
+    On PostgreSQL the event is one statement, one round trip: CTEs claim the event id in the inbox and
+    insert the milestone, and the upsert runs only if the claim did (a redelivery answers no row)."""
     table = Shipment.__table__
-    account_id = (select(AccountView.account_id).where(AccountView.customer_code == bindparam("customer_code"))
-                  .limit(1).scalar_subquery())
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(table).values(account_id=account_id, **{name: bindparam(name) for name in BASE + fields})
+    # A merged account's code stands for its survivor: TMS systems keep sending old codes.
+    account_id = (select(func.coalesce(AccountView.merged_into, AccountView.account_id))
+                  .where(AccountView.customer_code == bindparam("customer_code")).limit(1).scalar_subquery())
+    names = BASE + fields
+    if dialect == "postgresql":
+        claimed = _claim_statement().cte("claimed")
+        source = select(account_id, *(bindparam(name, type_=table.c[name].type) for name in names))
+        stmt = postgresql.insert(table).from_select(["account_id", *names], source.where(_exists(claimed)))
+    else:
+        stmt = sqlite.insert(table).values(account_id=account_id, **{name: bindparam(name) for name in names})
     new, old = stmt.excluded, table.c
     changes: dict[str, Any] = {"updated_at": new.updated_at,
                                "account_id": func.coalesce(old.account_id, new.account_id)}
@@ -54,58 +64,83 @@ def _statement(dialect: str, fields: tuple[str, ...], always: tuple[str, ...]) -
         changes["eta"] = case((newer_eta, new.eta), else_=old.eta)
         changes["eta_at"] = case((newer_eta, new.eta_at), else_=old.eta_at)
     changes.update({name: new[name] for name in always})
-    stmt = stmt.on_conflict_do_update(index_elements=["reference"], set_=changes)
-    return stmt.add_cte(_milestone_statement().cte("milestone")) if dialect == "postgresql" else stmt
+    stmt = stmt.on_conflict_do_update(index_elements=["reference"], set_=changes).returning(*RETURNED)
+    if dialect != "postgresql":
+        return stmt
+    return stmt.add_cte(claimed).add_cte(_milestone_statement(claimed).cte("milestone"))
+
+
+RETURNED = tuple(Shipment.__table__.c[name] for name in (
+    "reference", "account_id", "last_location", "eta", "open_exceptions"))
+
+
+def _exists(claimed: Any) -> Any:
+    return exists(select(claimed.c.event_id))
 
 
 @functools.cache
-def _milestone_statement() -> Any:
-    columns = Milestone.__table__.c
-    return Milestone.__table__.insert().values(
-        {columns.id: bindparam("m_id"), columns.reference: bindparam("reference"),
-         **{columns[name]: bindparam(f"m_{name}") for name in MILESTONE_FIELDS}})
+def _claim_statement() -> Any:
+    inbox = TABLES.inbox
+    return (postgresql.insert(inbox).values(event_id=bindparam("m_event_id"), handler=bindparam("i_handler"),
+                                            processed_at=bindparam("i_at", type_=inbox.c.processed_at.type))
+            .on_conflict_do_nothing().returning(inbox.c.event_id))
 
 
-def _fold(session: Session, event: dict[str, Any], row: dict[str, Any], milestone: dict[str, Any], *,
-          always: tuple[str, ...] = ()) -> None:
-    """Record the event as a milestone and fold it into its shipment with an upsert: the row lock it
-    takes makes concurrent events for one shipment apply one after the other, and the CASEs keep the
-    newest status and ETA whatever the order of arrival."""
+def _milestone_statement(claimed: Any = None) -> Any:
+    """The milestone insert; given the claim's CTE, only if the claim succeeded."""
+    table = Milestone.__table__
+    binds = {"id": bindparam("m_id"), "reference": bindparam("reference"),
+             **{name: bindparam(f"m_{name}", type_=table.c[name].type) for name in MILESTONE_FIELDS}}
+    if claimed is None:
+        return table.insert().values({table.c[name]: value for name, value in binds.items()})
+    return table.insert().from_select(list(binds), select(*binds.values()).where(_exists(claimed)))
+
+
+def _fold(uow: UnitOfWork, event: dict[str, Any], handler: str, row: dict[str, Any], milestone: dict[str, Any],
+          *, always: tuple[str, ...] = ()) -> Row | None:
+    """Claim the event for ``handler``, record it as a milestone and fold it into its shipment with an
+    upsert: the row lock it takes makes concurrent events for one shipment apply one after the other, and
+    the CASEs keep the newest status and ETA whatever the order of arrival. Returns the shipment's row
+    (locked until commit), or None when the event was applied before."""
     if event.get("eta"):
         row = {**row, "eta": event["eta"], "eta_at": event["occurred_at"]}
-    dialect = session.get_bind().dialect.name
+    dialect = uow.session.get_bind().dialect.name
+    now = utcnow()
     params = {"reference": event["reference"], "customer_code": event["customer_code"],
-              "open_exceptions": 0, "updated_at": utcnow(), **row, "m_id": str(uuid.uuid4()),
+              "open_exceptions": 0, "updated_at": now, **row, "m_id": str(uuid.uuid4()),
               "m_event_id": str(event["event_id"]), "m_occurred_at": event["occurred_at"], "m_location": None,
-              "m_description": None, **{f"m_{key}": value for key, value in milestone.items()}}
-    connection = session.connection()
+              "m_description": None, **{f"m_{key}": value for key, value in milestone.items()},
+              "i_handler": handler, "i_at": now}
+    connection = uow.session.connection()
     if dialect != "postgresql":
+        if not uow.claim(event["event_id"], handler):
+            return None
         connection.execute(_milestone_statement(), params)
-    connection.execute(_statement(dialect, tuple(row), always), params)
+    return connection.execute(_statement(dialect, tuple(row), always), params).first()
 
 
-def booked(session: Session, event: dict[str, Any]) -> None:
-    _fold(session, event, {"mode": event["mode"], "origin": event["origin"], "destination": event["destination"],
-                           "booked_at": event["occurred_at"], "status": "booked", "status_at": event["occurred_at"],
-                           "last_location": event["origin"]},
-          {"kind": "booked", "status": "booked", "location": event["origin"],
-           "description": f"Booked {event['mode']} {event['origin']} → {event['destination']}"},
-          always=("mode", "origin", "destination", "booked_at"))
+def booked(uow: UnitOfWork, event: dict[str, Any], handler: str) -> Row | None:
+    return _fold(uow, event, handler, {
+        "mode": event["mode"], "origin": event["origin"], "destination": event["destination"],
+        "booked_at": event["occurred_at"], "status": "booked", "status_at": event["occurred_at"],
+        "last_location": event["origin"]},
+        {"kind": "booked", "status": "booked", "location": event["origin"],
+         "description": f"Booked {event['mode']} {event['origin']} → {event['destination']}"},
+        always=("mode", "origin", "destination", "booked_at"))
 
 
-def status_changed(session: Session, event: dict[str, Any]) -> None:
-    _fold(session, event, {"status": event["status"], "status_at": event["occurred_at"],
-                           "last_location": event.get("location")},
-          {"kind": "status", "status": event["status"], "location": event.get("location"),
-           "description": event.get("description")})
+def status_changed(uow: UnitOfWork, event: dict[str, Any], handler: str) -> Row | None:
+    return _fold(uow, event, handler, {"status": event["status"], "status_at": event["occurred_at"],
+                                       "last_location": event.get("location")},
+                 {"kind": "status", "status": event["status"], "location": event.get("location"),
+                  "description": event.get("description")})
 
 
-def exception(session: Session, event: dict[str, Any]) -> Shipment:
-    """Fold the exception in and return its shipment, now locked: the lock serialises the exceptions of
-    one shipment, so the check for an open ticket of the same kind (proactive) cannot race."""
-    _fold(session, event, {}, {"kind": "exception", "status": event["exception_type"],
-                               "location": event.get("location"), "description": event["description"]})
-    return session.get(Shipment, event["reference"], populate_existing=True)
+def exception(uow: UnitOfWork, event: dict[str, Any], handler: str) -> Row | None:
+    """Fold the exception in; its shipment's row stays locked until commit, which serialises the
+    exceptions of one shipment, so the check for an open ticket of the same kind cannot race."""
+    return _fold(uow, event, handler, {}, {"kind": "exception", "status": event["exception_type"],
+                                           "location": event.get("location"), "description": event["description"]})
 
 
 def count_open_exception(session: Session, reference: str | None, delta: int) -> None:
@@ -142,6 +177,8 @@ def get(session: Session, actor: Identity, reference: str) -> dict[str, Any]:
 
 def list_(session: Session, actor: Identity, query: dict[str, Any]) -> tuple[list[Shipment], str | None]:
     stmt = _visible(select(Shipment), actor)
+    if query.get("account_id"):
+        query = {**query, "account_id": account_view.resolve(session, AccountView, query["account_id"])}
     for name in ("account_id", "status", "customer_code"):
         if query.get(name):
             stmt = stmt.where(getattr(Shipment, name) == query[name])

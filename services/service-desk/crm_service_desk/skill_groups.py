@@ -15,7 +15,7 @@ from crm_contracts.identity import Identity
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import permissions, routing
+from . import permissions, routing, rules
 from .models import Agent, SkillGroup, SkillGroupMember
 from .records import check_version, config_body, config_page, fetch, save, state
 
@@ -51,6 +51,7 @@ def create(uow: UnitOfWork, actor: Identity, data: dict[str, Any]) -> SkillGroup
     _ensure_unique(uow.session, group)
     _set_members(uow.session, group, members)
     uow.session.add(group)
+    rules.changed(uow.session)
     save(uow, actor, group, entity="skill_group", action="created", before={}, fields=FIELDS,
          event_cls=SkillGroupChanged, body=config_body("name"))
     return group
@@ -68,6 +69,7 @@ def update(uow: UnitOfWork, actor: Identity, group_id: str, data: dict[str, Any]
     _ensure_unique(uow.session, group)
     if members is not None:
         _set_members(uow.session, group, members)
+    rules.changed(uow.session)
     save(uow, actor, group, entity="skill_group", action="updated", before=before, fields=FIELDS,
          event_cls=SkillGroupChanged, body=config_body("name"))
     return group

@@ -15,7 +15,7 @@ from crm_contracts.identity import Identity
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import business_hours, permissions
+from . import business_hours, permissions, rules
 from .models import SlaPolicy, Ticket
 from .records import check_version, config_body, config_page, fetch, save, state
 
@@ -41,6 +41,7 @@ def create(uow: UnitOfWork, actor: Identity, data: dict[str, Any]) -> SlaPolicy:
                        created_at=now, updated_at=now)
     _ensure_unique(uow.session, policy)
     uow.session.add(policy)
+    rules.changed(uow.session)
     save(uow, actor, policy, entity="sla_policy", action="created", before={}, fields=FIELDS,
          event_cls=SlaPolicyChanged, body=config_body("name"))
     return policy
@@ -57,6 +58,7 @@ def update(uow: UnitOfWork, actor: Identity, policy_id: str, data: dict[str, Any
     _ensure_unique(uow.session, policy)
     if policy.first_response_minutes > policy.resolution_minutes:
         raise Conflict("resolution_minutes must not be shorter than first_response_minutes.")
+    rules.changed(uow.session)
     save(uow, actor, policy, entity="sla_policy", action="updated", before=before, fields=FIELDS,
          event_cls=SlaPolicyChanged, body=config_body("name"))
     return policy
@@ -79,9 +81,9 @@ def to_out(policy: SlaPolicy) -> dict[str, Any]:
 
 # --- the ticket's clock ----------------------------------------------------------------------------
 
-def policy_for(session: Session, priority: str, tier: str | None) -> SlaPolicy | None:
+def policy_for(session: Session, priority: str, tier: str | None) -> rules.PolicyRule | None:
     """The active policy for this priority and tier, else the one for this priority and any tier."""
-    candidates = session.scalars(select(SlaPolicy).where(SlaPolicy.active, SlaPolicy.priority == priority)).all()
+    candidates = [p for p in rules.current(session).policies if p.priority == priority]
     exact = [p for p in candidates if p.tier is not None and p.tier == tier]
     general = [p for p in candidates if p.tier is None]
     return (exact or general or [None])[0]
@@ -95,7 +97,7 @@ def schedule(session: Session, ticket: Ticket) -> None:
         ticket.first_response_due_at = ticket.first_response_warn_at = None
         ticket.resolution_due_at = ticket.resolution_warn_at = None
     else:
-        calendar = business_hours.Calendar.from_json(policy.calendar)
+        calendar = policy.calendar
         paused = ticket.paused_seconds or 0
 
         def at(minutes: int, percent: int = 100) -> datetime:

@@ -46,6 +46,9 @@ def account_summary(session: Session, actor: Identity, account_id: str) -> dict[
     account = session.get(AccountView, str(account_id))
     if account is None or not account_view.visible_to(actor, account):
         raise NotFound(f"Account {account_id} is not known to the service desk.")
+    if account.merged_into is not None:
+        survivor = account_view.resolve(session, AccountView, account.merged_into)
+        raise NotFound(f"Account {account_id} was merged into {survivor}.", merged_into=survivor)
     in_transit = _shipments(session, account.account_id)
     open_tickets = session.scalars(select(Ticket).where(
         Ticket.account_id == account.account_id, Ticket.status.in_(OPEN_STATUSES))

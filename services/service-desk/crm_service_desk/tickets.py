@@ -83,7 +83,12 @@ def _account_for(session: Session, actor: Identity, data: dict[str, Any]) -> Acc
         data["account_id"] = shipment.account_id
     if not data.get("account_id"):
         return None
-    account = session.get(AccountView, data["account_id"])
+    # Read under a share lock: a merge of this account in flight finishes first, and a merged
+    # account's new tickets go to its survivor.
+    account = session.get(AccountView, data["account_id"], with_for_update={"read": True})
+    if account is not None and account.merged_into is not None:
+        data["account_id"] = account_view.resolve(session, AccountView, account.merged_into)
+        account = session.get(AccountView, data["account_id"])
     if account is not None and not account_view.visible_to(actor, account):
         raise ValidationFailed(errors={"account_id": ["No such account."]})
     return account  # None: not synced here yet; linked when its event arrives
@@ -120,6 +125,8 @@ def list_(session: Session, actor: Identity, query: dict[str, Any]) -> tuple[lis
     scope = permissions.ticket_scope(session, actor)
     if scope is not None:
         stmt = stmt.where(scope)
+    if query.get("account_id"):
+        query = {**query, "account_id": account_view.resolve(session, AccountView, query["account_id"])}
     for name in FILTERS:
         if query.get(name) is not None:
             stmt = stmt.where(getattr(Ticket, name) == query[name])
