@@ -146,3 +146,23 @@ def _owned_by(api: Api, lead_id: str, owner_id: str) -> dict:
     lead = ok(api.get(f"/leads/{lead_id}"))
     assert lead["owner_id"] == owner_id
     return lead
+
+
+def test_leads_export_as_a_csv_download_that_spreadsheets_read_as_text(system, admin):
+    _, manager = make_user(system, admin, "sales_manager")
+    tag = unique("exp")
+    content = f"company,phone\n{tag} 宁波港运物流,13912340001\n=SUM(1+1) {tag},13912340002\n".encode()
+    finished(manager, upload(manager, "export.csv", content)["id"])
+
+    answer = manager.get("/leads/export", params={"q": tag, "format": "csv", "sort": "company", "limit": 1})
+
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["Content-Type"].startswith("text/csv")
+    assert "attachment" in answer.headers["Content-Disposition"]
+    text = answer.content.decode("utf-8")
+    header, first = text.lstrip("\ufeff").splitlines()
+    assert text.startswith("\ufeff") and header.startswith("id,company,")
+    assert "'=SUM(1+1)" in first  # a formula-looking cell opens as text
+    rest = manager.get("/leads/export", params={"q": tag, "format": "csv", "sort": "company", "limit": 1,
+                                               "cursor": answer.headers["X-Next-Cursor"]})
+    assert f"{tag} 宁波港运物流" in rest.content.decode("utf-8")

@@ -17,12 +17,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
 
+from crm_contracts.chassis.rpc import ClusterRpcProxy
 from crm_contracts.errors import CrmError
 from crm_contracts.identity import CONTEXT_KEY, Identity, sign
 from flask import current_app, g, has_request_context
 from kombu import Connection
 from nameko.exceptions import BadRequest, RemoteError, UnknownService
-from nameko.standalone.rpc import ClusterRpcProxy
 
 log = logging.getLogger(__name__)
 REQUEST_ID_KEY = "request_id"  # extra context header so service logs can quote the gateway request

@@ -124,6 +124,9 @@ class LeadListQuery(ListQuery):
 
 class LeadExportQuery(LeadListQuery):
     limit = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=5000))
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")), metadata={
+        "description": "csv: the file itself (text/csv, UTF-8 with a BOM so spreadsheets read Chinese "
+                       "correctly), the next page's cursor in the X-Next-Cursor header."})
 
 
 class LeadExportOut(Strict):

@@ -21,6 +21,7 @@ from crm_contracts.payloads.leads import (
     PoolListQuery,
     TransferOut,
 )
+from flask import Response
 from marshmallow import Schema, fields
 
 from ..endpoint import ApiBlueprint
@@ -50,8 +51,14 @@ def list_leads(rpc: Any, query: dict[str, Any]) -> Any:
 @blp.operation("GET", "/leads/export", query=LeadExportQuery, response=LeadExportOut)
 def export_leads(rpc: Any, query: dict[str, Any]) -> Any:
     """The leads of ``GET /leads`` as CSV (up to 5,000 a call); `next_cursor` continues.
-    Formula-looking cells are prefixed with ' so a spreadsheet opens them as text."""
-    return rpc.sales.export_leads(query)
+    Formula-looking cells are prefixed with ' so a spreadsheet opens them as text. With `?format=csv`
+    the answer is the file itself, for a browser to download, with the next page's cursor in the
+    `X-Next-Cursor` header."""
+    answer = rpc.sales.export_leads(query)
+    if query["format"] != "csv":
+        return answer
+    return Response("\ufeff" + answer["csv"], mimetype="text/csv", headers={
+        "Content-Disposition": 'attachment; filename="leads.csv"', "X-Next-Cursor": answer["next_cursor"] or ""})
 
 
 @blp.operation("GET", "/leads/pool", query=PoolListQuery, response=LeadPage)

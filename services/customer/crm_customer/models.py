@@ -94,6 +94,9 @@ class Account(Base):
         # Near-duplicate names on PostgreSQL (pg_trgm, created by the migration); a plain index elsewhere.
         Index("ix_accounts_name_key_trgm", "name_key", postgresql_using="gin",
               postgresql_ops={"name_key": "gin_trgm_ops"}),
+        # GIN answers ``?q=`` (LIKE); GiST answers the similarity filter of the duplicate check faster.
+        Index("ix_accounts_name_key_gist", "name_key", postgresql_using="gist",
+              postgresql_ops={"name_key": "gist_trgm_ops"}),
     )
 
 

@@ -9,6 +9,7 @@ from crm_contracts.chassis.database import Database
 from crm_contracts.chassis.handlers import handles
 from crm_contracts.chassis.metrics import Metrics
 from crm_contracts.chassis.ops import Operations
+from crm_contracts.chassis.rpc import rpc_proxy
 from crm_contracts.chassis.validation import load
 from crm_contracts.errors import EXPECTED
 from crm_contracts.events import InvoiceIssued, PaymentReceived
@@ -19,7 +20,7 @@ from crm_contracts.payloads.duplicates import DuplicateQuery, MergeIn
 from crm_contracts.payloads.relationships import RelationshipCreate, RelationshipListQuery
 from crm_contracts.payloads.segments import SegmentCreate, SegmentListQuery, SegmentUpdate
 from nameko.dependency_providers import Config
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import rpc
 
 from . import (
     accounts,
@@ -51,9 +52,9 @@ class CustomerService(Operations):
     caller = Caller()
     metrics = Metrics()
     config = Config()
-    sales = RpcProxy("sales")
-    service_desk = RpcProxy("service_desk")
-    analytics = RpcProxy("analytics")
+    sales = rpc_proxy("sales")
+    service_desk = rpc_proxy("service_desk")
+    analytics = rpc_proxy("analytics")
 
     # --- accounts -------------------------------------------------------------------------------
 

@@ -8,9 +8,10 @@ from crm_contracts.chassis.caller import Caller
 from crm_contracts.chassis.database import Database
 from crm_contracts.chassis.metrics import Metrics
 from crm_contracts.chassis.ops import Operations
+from crm_contracts.chassis.rpc import rpc_proxy
 from crm_contracts.errors import EXPECTED
 from nameko.dependency_providers import Config
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import rpc
 
 from . import summary
 from .entrypoints.activities import ActivityEndpoints
@@ -30,7 +31,7 @@ class SalesService(LeadEndpoints, PipelineEndpoints, PricingEndpoints, ActivityE
     caller = Caller()
     metrics = Metrics()
     config = Config()
-    customer = RpcProxy("customer")
+    customer = rpc_proxy("customer")
     imports_runner = ImportRunner()
 
     @rpc(expected_exceptions=EXPECTED)
