@@ -29,7 +29,7 @@ class Actor(Schema):
     role = fields.String(load_default="")
 
 
-class Money(Schema):
+class MoneyAmount(Schema):
     class Meta:
         unknown = EXCLUDE
 

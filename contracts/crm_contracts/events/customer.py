@@ -7,7 +7,7 @@ records (leads, opportunities, quotes, activities, tickets, shipments, facts) to
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from .base import Event, Money
+from .base import Event, MoneyAmount
 
 
 class AccountSnapshot(Event):
@@ -123,10 +123,10 @@ class RelationshipDeleted(RelationshipSnapshot):
 class CreditSnapshot(Event):
     account_id = fields.UUID(required=True)
     customer_code = fields.String(required=True)
-    credit_limit = fields.Nested(Money, allow_none=True, load_default=None)
+    credit_limit = fields.Nested(MoneyAmount, allow_none=True, load_default=None)
     payment_terms_days = fields.Integer(required=True)
     credit_hold = fields.Boolean(required=True)
-    receivables = fields.Nested(Money, required=True)
+    receivables = fields.Nested(MoneyAmount, required=True)
     utilisation = fields.Decimal(as_string=True, allow_none=True, load_default=None)
     over_limit = fields.Boolean(required=True)
     version = fields.Integer(required=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validates_schema
 
-from .base import Event, Money
+from .base import Event, MoneyAmount
 
 
 class LeadSnapshot(Event):
@@ -139,7 +139,7 @@ class OpportunitySnapshot(Event):
     stage = fields.String(required=True)
     status = fields.String(required=True)  # open | won | lost
     probability = fields.Integer(required=True)
-    amount = fields.Nested(Money, allow_none=True, load_default=None)
+    amount = fields.Nested(MoneyAmount, allow_none=True, load_default=None)
     expected_close = fields.Date(allow_none=True, load_default=None)
     created_at = fields.AwareDateTime(required=True)
     version = fields.Integer(required=True)
@@ -177,7 +177,7 @@ class QuoteSnapshot(Event):
     mode = fields.String(required=True)
     origin = fields.String(required=True)
     destination = fields.String(required=True)
-    total = fields.Nested(Money, required=True)
+    total = fields.Nested(MoneyAmount, required=True)
     valid_until = fields.Date(required=True)
 
 
@@ -233,7 +233,7 @@ class ContractSnapshot(Event):
     owner_id = fields.String(allow_none=True, load_default=None)
     region = fields.String(allow_none=True, load_default=None)
     status = fields.String(required=True)
-    total = fields.Nested(Money, required=True)
+    total = fields.Nested(MoneyAmount, required=True)
     start_date = fields.Date(required=True)
     end_date = fields.Date(required=True)
     renewal_date = fields.Date(required=True)
@@ -265,7 +265,7 @@ class MilestoneSnapshot(Event):
     owner_id = fields.String(allow_none=True, load_default=None)
     name = fields.String(required=True)
     due_on = fields.Date(required=True)
-    amount = fields.Nested(Money, required=True)
+    amount = fields.Nested(MoneyAmount, required=True)
 
 
 class MilestoneScheduled(MilestoneSnapshot):

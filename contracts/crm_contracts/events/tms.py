@@ -6,7 +6,7 @@ Events may arrive out of order and more than once; consumers order by ``occurred
 
 from marshmallow import fields, validate
 
-from .base import Event, Money
+from .base import Event, MoneyAmount
 
 UNLOCODE = validate.Regexp(r"^[A-Z]{2}[A-Z2-9]{3}$", error="Not a UN/LOCODE (e.g. CNSHA).")
 MODES = ("sea_fcl", "sea_lcl", "air", "road_ftl", "road_ltl", "rail", "express")
@@ -72,7 +72,7 @@ class InvoiceIssued(TmsEvent):
     routing_key = "invoice.issued"
 
     invoice_number = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    amount = fields.Nested(Money, required=True)
+    amount = fields.Nested(MoneyAmount, required=True)
     issued_on = fields.Date(required=True)
     due_on = fields.Date(required=True)
     reference = fields.String(load_default=None, allow_none=True)
@@ -82,7 +82,7 @@ class PaymentReceived(TmsEvent):
     routing_key = "payment.received"
 
     invoice_number = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    amount = fields.Nested(Money, required=True)
+    amount = fields.Nested(MoneyAmount, required=True)
     received_on = fields.Date(required=True)
 
 

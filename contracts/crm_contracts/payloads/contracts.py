@@ -56,7 +56,7 @@ class MilestoneUpdate(Strict):
     due_on = fields.Date()
 
 
-class MilestoneOut(Strict):
+class PaymentMilestoneOut(Strict):
     id = fields.String(required=True)
     contract_id = fields.String(required=True)
     name = fields.String(required=True)
@@ -103,7 +103,7 @@ class ContractOut(Strict):
     decided_by = fields.String(allow_none=True)
     decided_at = fields.String(allow_none=True)
     decision_reason = fields.String(allow_none=True)
-    milestones = fields.List(fields.Nested(MilestoneOut), required=True)
+    milestones = fields.List(fields.Nested(PaymentMilestoneOut), required=True)
     created_by = fields.String(allow_none=True)
     created_at = fields.String(required=True)
     updated_at = fields.String(required=True)
@@ -119,4 +119,4 @@ class ContractListQuery(ListQuery):
 
 ContractPage = page_of(ContractOut, "ContractPage")
 TemplatePage = page_of(TemplateOut, "TemplatePage")
-MilestonePage = page_of(MilestoneOut, "MilestonePage")
+MilestonePage = page_of(PaymentMilestoneOut, "MilestonePage")

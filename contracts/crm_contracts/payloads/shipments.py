@@ -7,7 +7,7 @@ from marshmallow import fields
 from .common import ListQuery, Strict, page_of
 
 
-class MilestoneOut(Strict):
+class ShipmentMilestoneOut(Strict):
     event_id = fields.String(required=True)
     kind = fields.String(required=True)  # booked | status | exception
     status = fields.String(allow_none=True)
@@ -28,7 +28,7 @@ class ShipmentOut(Strict):
     eta = fields.String(allow_none=True)
     last_location = fields.String(allow_none=True)
     open_exceptions = fields.Integer()
-    milestones = fields.List(fields.Nested(MilestoneOut))
+    milestones = fields.List(fields.Nested(ShipmentMilestoneOut))
 
 
 class ShipmentListQuery(ListQuery):

@@ -162,7 +162,7 @@ class ReopenTicket(Strict):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
-class HistoryEntryOut(Strict):
+class TicketHistoryEntryOut(Strict):
     action = fields.String(required=True)
     actor_id = fields.String(allow_none=True)
     actor_name = fields.String(allow_none=True)
@@ -171,4 +171,4 @@ class HistoryEntryOut(Strict):
 
 
 class TicketHistoryOut(Strict):
-    items = fields.List(fields.Nested(HistoryEntryOut), required=True)
+    items = fields.List(fields.Nested(TicketHistoryEntryOut), required=True)

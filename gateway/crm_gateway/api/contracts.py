@@ -13,9 +13,9 @@ from crm_contracts.payloads.contracts import (
     ContractOut,
     ContractPage,
     MilestoneCreate,
-    MilestoneOut,
     MilestonePage,
     MilestoneUpdate,
+    PaymentMilestoneOut,
     TemplateCreate,
     TemplateOut,
     TemplatePage,
@@ -72,15 +72,15 @@ def list_milestones(rpc: Any, contract_id: UUID) -> Any:
     return rpc.sales.list_milestones(str(contract_id))
 
 
-@blp.operation("POST", f"{CONTRACT}/milestones", body=MilestoneCreate, response=MilestoneOut, status=201,
+@blp.operation("POST", f"{CONTRACT}/milestones", body=MilestoneCreate, response=PaymentMilestoneOut, status=201,
                extra_responses=(409, 422))
 def add_milestone(rpc: Any, contract_id: UUID, body: dict[str, Any]) -> Any:
     """Add a payment milestone."""
     return rpc.sales.add_milestone(str(contract_id), body)
 
 
-@blp.operation("PATCH", f"{CONTRACT}/milestones/<uuid:milestone_id>", body=MilestoneUpdate, response=MilestoneOut,
-               extra_responses=(409, 422))
+@blp.operation("PATCH", f"{CONTRACT}/milestones/<uuid:milestone_id>", body=MilestoneUpdate,
+               response=PaymentMilestoneOut, extra_responses=(409, 422))
 def update_milestone(rpc: Any, contract_id: UUID, milestone_id: UUID, body: dict[str, Any]) -> Any:
     """Record a payment (`paid_on`) or move a due date."""
     return rpc.sales.update_milestone(str(contract_id), str(milestone_id), body)
