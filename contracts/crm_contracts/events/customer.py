@@ -22,6 +22,8 @@ class AccountSnapshot(Event):
     team = fields.String(allow_none=True, load_default=None)
     region = fields.String(allow_none=True, load_default=None)
     industry = fields.String(allow_none=True, load_default=None)
+    phone = fields.String(allow_none=True, load_default=None)  # E.164: caller-ID and duplicate checks
+    email = fields.String(allow_none=True, load_default=None)  # normalised
     tags = fields.List(fields.String(), load_default=list)
     merged_into = fields.UUID(allow_none=True, load_default=None)
     version = fields.Integer(required=True)

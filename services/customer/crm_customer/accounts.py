@@ -25,7 +25,7 @@ from .models import AUDIT, Account, AccountLine, AccountTag
 SORTS = {name: getattr(Account, name) for name in
          ("name", "customer_code", "created_at", "updated_at", "status", "tier", "region")}
 FILTERS = ("status", "tier", "size", "region", "owner_id", "team", "industry")
-SNAPSHOT = ("customer_code", "name", "status", "tier", "owner_id", "team", "region", "industry")
+SNAPSHOT = ("customer_code", "name", "status", "tier", "owner_id", "team", "region", "industry", "phone", "email")
 AUDITED = ("customer_code", "name", "tax_id", "industry", "size", "region", "business_lines", "status", "tier",
            "owner_id", "team", "tags", "custom_attributes", "phone", "email", "website", "address")
 # Moves a request may make; pending_review → active only through a review decision.

@@ -147,8 +147,9 @@ def count_open_exception(session: Session, reference: str | None, delta: int) ->
     """``open_exceptions`` counts the shipment's open exception tickets: +1 when one opens or reopens,
     -1 when it is resolved."""
     if reference:
-        session.execute(update(Shipment).where(Shipment.reference == reference)
-                        .values(open_exceptions=Shipment.open_exceptions + delta))
+        table = Shipment.__table__  # a Core UPDATE: no ORM session to synchronise, on the exception hot path
+        session.connection().execute(update(table).where(table.c.reference == reference)
+                                     .values(open_exceptions=table.c.open_exceptions + delta))
 
 
 def link_account(session: Session, account: AccountView) -> int:
