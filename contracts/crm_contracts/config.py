@@ -37,3 +37,9 @@ def rpc_timeout() -> float:
 
 def max_delivery_attempts() -> int:
     return int(os.environ.get("CRM_MAX_DELIVERY_ATTEMPTS", "5"))
+
+
+def timer_seconds(name: str, default: float) -> float:
+    """A timer's interval, ``CRM_<NAME>_SECONDS``: read when the service class is defined, so a test
+    system can make a minute-long reminder sweep run every second."""
+    return float(os.environ.get(f"CRM_{name.upper()}_SECONDS", default))

@@ -15,6 +15,9 @@ class UserSnapshot(Event):
     team = fields.String(allow_none=True, load_default=None)
     account_id = fields.String(allow_none=True, load_default=None)
     active = fields.Boolean(required=True)
+    # The language the user reads (e.g. "zh", "en"); optional, so a producer that does not know it yet
+    # sends nothing and notify writes in its default language.
+    language = fields.String(allow_none=True, load_default=None)
 
 
 class UserCreated(UserSnapshot):

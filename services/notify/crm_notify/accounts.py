@@ -44,3 +44,11 @@ def alert_owner(session: Session, event: dict[str, Any]) -> tuple[str | None, di
         return event.get("owner_id"), event  # the survivor is not known here yet: the owner we were told of
     return survivor.owner_id, {**event, "account_id": survivor.account_id, "customer_code": survivor.customer_code,
                                "account_name": survivor.name}
+
+
+def owner_of(session: Session, account_id: str | None) -> str | None:
+    """The owner of the live account ``account_id`` stands for (the survivor's, if it was merged away);
+    ``None`` when notify has not heard of the account."""
+    live = account_view.resolve(session, AccountView, str(account_id) if account_id else None)
+    row = session.get(AccountView, live) if live else None
+    return row.owner_id if row else None

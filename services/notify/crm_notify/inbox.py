@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from crm_contracts import jsonio
@@ -14,21 +15,42 @@ from sqlalchemy.orm import Session
 
 from . import accounts
 from .models import Notification, Recipient
-from .templates import render
+from .templates import language_of, render
 
 SORTS = {"created_at": Notification.created_at}
+TITLE_LENGTH = Notification.title.type.length
 
 
 def deliver(session: Session, *, user_id: str, kind: str, context: dict[str, Any], link: str | None,
             source_event_id: str) -> Notification | None:
+    """Write one notification in the recipient's language. A user the directory has not heard of yet
+    (their user event may still be on the way) is written to in the default language."""
     recipient = session.get(Recipient, user_id)
     if recipient is not None and not recipient.active:
         return None  # a deactivated user's inbox is closed
-    title, body = render(kind, context)
+    title, body = render(kind, context, language_of(recipient.language if recipient else None))
+    if len(title) > TITLE_LENGTH:  # titles quote subjects and names of any length
+        title = title[:TITLE_LENGTH - 1] + "…"
     note = Notification(user_id=user_id, kind=kind, title=title, body=body, link=link,
                         source_event_id=source_event_id)
     session.add(note)
     return note
+
+
+def deliver_each(session: Session, user_ids: Iterable[str | None], *, kind: str, event: dict[str, Any],
+                 link: str) -> list[Notification]:
+    """One notification, written from ``event``, for each distinct user named (nobody named: none, and no
+    error)."""
+    notes = (deliver(session, user_id=user_id, kind=kind, context=event, link=link,
+                     source_event_id=str(event["event_id"]))
+             for user_id in dict.fromkeys(str(u) for u in user_ids if u))
+    return [note for note in notes if note is not None]
+
+
+def not_the_actor(event: dict[str, Any], user_id: str | None) -> str | None:
+    """``user_id``, unless they made the change themselves: nobody needs telling what they just did."""
+    actor = event.get("actor") or {}
+    return None if user_id and user_id == actor.get("user_id") else user_id
 
 
 def account_created(session: Session, event: dict[str, Any]) -> Notification | None:
@@ -86,7 +108,7 @@ def upsert_recipient(session: Session, event: dict[str, Any]) -> None:
     row = session.get(Recipient, user_id) or Recipient(user_id=user_id)
     if row.updated_at is not None and row.updated_at > event["occurred_at"]:
         return  # an older event arriving late
-    for key in ("username", "full_name", "email", "role", "region", "team", "active"):
+    for key in ("username", "full_name", "email", "role", "region", "team", "active", "language"):
         setattr(row, key, event.get(key))
     row.updated_at = event["occurred_at"]
     session.add(row)

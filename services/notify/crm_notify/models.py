@@ -35,6 +35,7 @@ class Recipient(Base):
     region: Mapped[str | None] = mapped_column(String(50))
     team: Mapped[str | None] = mapped_column(String(50))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    language: Mapped[str | None] = mapped_column(String(10))  # None: write in the default language
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from crm_contracts.chassis.caller import Caller
@@ -19,11 +21,31 @@ from crm_contracts.events import (
     UserDeactivated,
     UserUpdated,
 )
-from crm_contracts.events.service_desk import CustomerAlertRequested, TicketAssigned
+from crm_contracts.events.sales import (
+    ActivityDue,
+    ActivityOverdue,
+    ContractRenewalDue,
+    LeadAssigned,
+    LeadImportFinished,
+    LeadReleaseWarned,
+    LeadTransferred,
+    MilestoneDue,
+    MilestoneOverdue,
+    QuoteAccepted,
+    QuoteApprovalRequested,
+    QuoteRejected,
+)
+from crm_contracts.events.service_desk import (
+    CustomerAlertRequested,
+    TicketAssigned,
+    TicketSlaBreached,
+    TicketSlaWarning,
+)
 from crm_contracts.payloads.notifications import NotificationListQuery
 from nameko.rpc import rpc
+from sqlalchemy.orm import Session
 
-from . import accounts, inbox
+from . import accounts, activities, agreements, escalations, inbox, leads, quotes
 from .models import TABLES
 
 
@@ -94,3 +116,65 @@ class NotifyService(Operations):
         with self.db.transaction() as uow:
             if uow.claim(event["event_id"], f"notify.{handler}"):
                 inbox.upsert_recipient(uow.session, event)
+
+    def _notify(self, event: dict[str, Any], handler: str, apply: Callable[[Session, dict[str, Any]], Any]) -> None:
+        """Apply ``event`` once: the inbox claim and the notifications it makes commit together."""
+        with self.db.transaction() as uow:
+            if uow.claim(event["event_id"], f"notify.{handler}"):
+                apply(uow.session, event)
+
+    @handles(LeadReleaseWarned)
+    def on_lead_release_warned(self, event: dict[str, Any]) -> None:
+        self._notify(event, "on_lead_release_warned", leads.release_warned)
+
+    @handles(LeadAssigned)
+    def on_lead_assigned(self, event: dict[str, Any]) -> None:
+        self._notify(event, "on_lead_assigned", leads.assigned)
+
+    @handles(LeadTransferred)
+    def on_lead_transferred(self, event: dict[str, Any]) -> None:
+        self._notify(event, "on_lead_transferred", leads.transferred)
+
+    @handles(LeadImportFinished)
+    def on_lead_import_finished(self, event: dict[str, Any]) -> None:
+        self._notify(event, "on_lead_import_finished", leads.import_finished)
+
+    @handles(QuoteApprovalRequested)
+    def on_quote_approval_requested(self, event: dict[str, Any]) -> None:
+        self._notify(event, "on_quote_approval_requested", quotes.approval_requested)
+
+    @handles(QuoteAccepted)
+    def on_quote_accepted(self, event: dict[str, Any]) -> None:
+        self._notify(event, "on_quote_accepted", partial(quotes.answered, kind="quote.accepted"))
+
+    @handles(QuoteRejected)
+    def on_quote_rejected(self, event: dict[str, Any]) -> None:
+        self._notify(event, "on_quote_rejected", partial(quotes.answered, kind="quote.rejected"))
+
+    @handles(ContractRenewalDue)
+    def on_contract_renewal_due(self, event: dict[str, Any]) -> None:
+        self._notify(event, "on_contract_renewal_due", agreements.renewal_due)
+
+    @handles(MilestoneDue)
+    def on_milestone_due(self, event: dict[str, Any]) -> None:
+        self._notify(event, "on_milestone_due", partial(agreements.milestone, kind="milestone.due"))
+
+    @handles(MilestoneOverdue)
+    def on_milestone_overdue(self, event: dict[str, Any]) -> None:
+        self._notify(event, "on_milestone_overdue", partial(agreements.milestone, kind="milestone.overdue"))
+
+    @handles(ActivityDue)
+    def on_activity_due(self, event: dict[str, Any]) -> None:
+        self._notify(event, "on_activity_due", partial(activities.reminder, kind="activity.due"))
+
+    @handles(ActivityOverdue)
+    def on_activity_overdue(self, event: dict[str, Any]) -> None:
+        self._notify(event, "on_activity_overdue", partial(activities.reminder, kind="activity.overdue"))
+
+    @handles(TicketSlaWarning)
+    def on_ticket_sla_warning(self, event: dict[str, Any]) -> None:
+        self._notify(event, "on_ticket_sla_warning", escalations.warning)
+
+    @handles(TicketSlaBreached)
+    def on_ticket_sla_breached(self, event: dict[str, Any]) -> None:
+        self._notify(event, "on_ticket_sla_breached", escalations.breached)

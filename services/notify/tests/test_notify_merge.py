@@ -3,33 +3,16 @@ once, alerts for the duplicate's id reach the survivor's owner, and a late snaps
 neither brings it back nor tells anyone it is theirs."""
 
 import uuid
-from types import SimpleNamespace
 
 import pytest
 from crm_contracts.chassis import audit
-from crm_contracts.chassis.database import DatabaseAccess
 from crm_contracts.events import AccountCreated, AccountMerged, AccountUpdated, build, parse
 from crm_contracts.events.service_desk import CustomerAlertRequested
 from crm_contracts.identity import Identity
-from crm_contracts.testing.units import sqlite_sessions
-from crm_notify.models import AUDIT, TABLES, AccountView, Base, Notification
-from crm_notify.service import NotifyService
-from nameko.testing.services import worker_factory
+from crm_notify.models import AUDIT, AccountView, Notification
 from sqlalchemy import select
 
 MERGER = Identity(user_id=str(uuid.uuid4()), role="sales_manager", username="wang.li")
-
-
-@pytest.fixture
-def sessions(tmp_path):
-    with sqlite_sessions(Base.metadata, tmp_path / "notify.db") as made:
-        yield made
-
-
-@pytest.fixture
-def service(sessions):
-    provider = SimpleNamespace(sessions=sessions, tables=TABLES, kick_relay=lambda: None)
-    return worker_factory(NotifyService, db=DatabaseAccess(provider))
 
 
 def account(code: str, *, event=AccountCreated, version: int = 1, **fields) -> dict:

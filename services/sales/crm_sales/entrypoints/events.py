@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from crm_contracts import config
 from crm_contracts.chassis.database import UnitOfWork
 from crm_contracts.chassis.handlers import handles
 from crm_contracts.events import (
@@ -93,7 +94,7 @@ class EventEndpoints(Endpoints):
         if any(counts.values()):
             log.info("pool sweep: %s", counts)
 
-    @timer(interval=60)
+    @timer(interval=config.timer_seconds("SALES_REMINDERS", 60))
     def send_reminders(self) -> None:
         with self.writing() as uow:
             counts = {**activities.remind(uow), **{f"milestone_{k}": v for k, v in payments.remind(uow).items()}}
