@@ -78,16 +78,17 @@ class System:
             time.sleep(0.2)
         raise TimeoutError(f"{name} did not become healthy:\n{self.log(name)}")
 
-    def stop(self, name: str) -> None:
-        process = self.processes.pop(name, None)
-        if process is None or process.poll() is not None:
-            return
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    def stop(self, *names: str) -> None:
+        """Stop the named processes: all are asked at once, then each is waited for (15 s, then killed)."""
+        stopping = [p for p in (self.processes.pop(name, None) for name in names) if p and p.poll() is None]
+        for process in stopping:
+            os.killpg(process.pid, signal.SIGTERM)
+        for process in stopping:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
 
     def log(self, name: str) -> str:
         path = self.workdir / f"{name}.log"
@@ -101,5 +102,4 @@ class System:
             self.wait_healthy(name)
 
     def down(self) -> None:
-        for name in list(self.processes):
-            self.stop(name)
+        self.stop(*self.processes)

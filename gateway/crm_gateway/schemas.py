@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from crm_contracts.events.gateway import LANGUAGES
 from crm_contracts.identity import ROLES
 from crm_contracts.payloads.common import ListQuery, Strict, page_of
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -54,6 +55,8 @@ class UserCreate(Strict):
     team = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=50))
     email = fields.Email(load_default=None, allow_none=True)
     full_name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    language = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LANGUAGES),
+                             metadata={"description": "The language notifications are written in."})
     account_id = fields.UUID(load_default=None, allow_none=True,
                              metadata={"description": "Required for role customer (the portal user's account)."})
 
@@ -69,6 +72,8 @@ class UserUpdate(Strict):
     team = fields.String(allow_none=True, validate=validate.Length(max=50))
     email = fields.Email(allow_none=True)
     full_name = fields.String(allow_none=True, validate=validate.Length(max=200))
+    language = fields.String(allow_none=True, validate=validate.OneOf(LANGUAGES),
+                             metadata={"description": "The language notifications are written in."})
     account_id = fields.UUID(allow_none=True)
     active = fields.Boolean()
     password = fields.String(load_only=True, validate=PASSWORD)
@@ -89,6 +94,7 @@ class UserOut(Schema):
     team = fields.String(allow_none=True)
     email = fields.String(allow_none=True)
     full_name = fields.String(allow_none=True)
+    language = fields.String(allow_none=True)
     account_id = fields.String(allow_none=True)
     active = fields.Boolean(required=True)
     created_at = fields.DateTime(required=True)

@@ -4,6 +4,8 @@ from marshmallow import fields
 
 from .base import Event
 
+LANGUAGES = ("en", "zh")  # the languages notify writes in; users choose one at the gateway
+
 
 class UserSnapshot(Event):
     user_id = fields.UUID(required=True)

@@ -34,6 +34,7 @@ class User(Base):
     team: Mapped[str | None] = mapped_column(String(50))
     email: Mapped[str | None] = mapped_column(String(254))
     full_name: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(String(10))  # e.g. "zh", "en": notifications are written in it
     account_id: Mapped[str | None] = mapped_column(String(36))
     active: Mapped[bool] = mapped_column(default=True)
     # Bumped when the password changes or the user is deactivated: older tokens stop working.

@@ -10,10 +10,10 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
 
+from crm_contracts.events.gateway import LANGUAGES
 from jinja2 import Environment, StrictUndefined
 
 DEFAULT_LANGUAGE = "en"
-LANGUAGES = ("en", "zh")
 
 
 def _day(value: date | datetime | None) -> str:
