@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from .models import AccountCredit, AccountView, ContactView, PartyKey, UserView
 
 SELLING_ROLES = ("sales_rep", "sales_manager")
+GONE = ("merged", "deleted")
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,20 @@ def apply_account(session: Session, event: dict[str, Any]) -> AccountView:
     if row.version == event["version"]:
         row.name_key = normalize.company_name(event["name"])
         row.merged_into = str(event["merged_into"]) if event.get("merged_into") else None
+        _account_keys(session, row, event)
     return row
+
+
+def _account_keys(session: Session, row: AccountView, event: dict[str, Any]) -> None:
+    """The account's own phone and e-mail as party keys, beside its contacts': caller-ID and the lead
+    duplicate checks then find a customer by the number on its account as well. Such a key's
+    ``contact_id`` is the account's id."""
+    session.execute(delete(PartyKey).where(PartyKey.contact_id == row.account_id))
+    if row.status in GONE:
+        return
+    phone, email = normalize.phone(event.get("phone")), normalize.email(event.get("email"))
+    session.add_all(PartyKey(kind=kind, key=key, contact_id=row.account_id, account_id=row.account_id)
+                    for kind, key in (("phone", phone), ("email", email)) if key)
 
 
 def _phones(event: dict[str, Any]) -> list[str]:

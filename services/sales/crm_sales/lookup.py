@@ -1,5 +1,6 @@
 """Caller-ID for the call centre: a phone number in any format finds the leads (by phone or fax),
-the customers' contacts and their accounts, each with recent activities and open opportunities."""
+the customers' contacts and their accounts (by a contact's number or the account's own), each with recent
+activities and open opportunities."""
 
 from __future__ import annotations
 
@@ -38,8 +39,8 @@ def _lead_matches(session: Session, actor: Identity, phone: str) -> list[dict[st
             for lead in session.scalars(stmt.order_by(Lead.updated_at.desc()).limit(LIMIT))]
 
 
-def _party_matches(session: Session, actor: Identity, phone: str) -> list[dict[str, Any]]:
-    matches, accounts_seen = [], set()
+def _party_matches(session: Session, actor: Identity, phone: str, accounts_seen: set[str]) -> list[dict[str, Any]]:
+    matches = []
     rows = session.execute(select(ContactView).join(PartyKey, PartyKey.contact_id == ContactView.contact_id)
                            .where(PartyKey.kind == "phone", PartyKey.key == phone, ContactView.deleted.is_(False))
                            .limit(LIMIT)).scalars().all()
@@ -61,7 +62,27 @@ def _party_matches(session: Session, actor: Identity, phone: str) -> list[dict[s
     return matches
 
 
+def _account_matches(session: Session, actor: Identity, phone: str, seen: set[str]) -> list[dict[str, Any]]:
+    """Accounts whose own number is ``phone`` (party keys whose owner is the account itself)."""
+    matches = []
+    for key in session.scalars(select(PartyKey).where(PartyKey.kind == "phone", PartyKey.key == phone,
+                                                      PartyKey.contact_id == PartyKey.account_id).limit(LIMIT)):
+        account = directory.customer_account(session, key.account_id)
+        if account is None or account.account_id in seen or not account_view.visible_to(actor, account):
+            continue
+        seen.add(account.account_id)
+        matches.append({"kind": "account", "id": account.account_id, "name": account.name,
+                        "account_id": account.account_id, "status": account.status, "owner_id": account.owner_id,
+                        "matched_on": "phone", "open_opportunities": _open_opportunities(session, actor,
+                                                                                         account.account_id),
+                        "recent_activities": activities.recent(session, actor, account_id=account.account_id)})
+    return matches
+
+
 def by_phone(session: Session, actor: Identity, phone: str) -> dict[str, Any]:
     """``phone`` is E.164 (``LookupQuery`` normalises any format)."""
     access.require_staff(actor)
-    return {"phone": phone, "matches": _party_matches(session, actor, phone) + _lead_matches(session, actor, phone)}
+    seen: set[str] = set()
+    accounts = _account_matches(session, actor, phone, seen)
+    return {"phone": phone, "matches": accounts + _party_matches(session, actor, phone, seen)
+            + _lead_matches(session, actor, phone)}

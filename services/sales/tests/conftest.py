@@ -58,14 +58,14 @@ class World:
         return who
 
     def account(self, name: str = "Acme Logistics Co., Ltd.", region: str = "east", owner: Identity | None = None,
-                team: str | None = None, version: int = 1) -> str:
+                team: str | None = None, version: int = 1, phone: str | None = None) -> str:
         account_id = str(uuid.uuid4())
         with self.tx() as uow:
             directory.apply_account(uow.session, {
                 "account_id": account_id, "customer_code": f"C{account_id[:8]}", "name": name, "status": "active",
                 "tier": "B", "owner_id": owner.user_id if owner else None,
                 "team": team or (owner.team if owner else None), "region": region, "industry": None,
-                "version": version, "occurred_at": datetime.now(UTC)})
+                "version": version, "phone": phone, "occurred_at": datetime.now(UTC)})
         return account_id
 
 

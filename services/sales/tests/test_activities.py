@@ -112,3 +112,16 @@ def test_caller_id_finds_leads_and_customers_contacts_by_any_phone_format(world,
     assert hidden["matches"] == []
     with pytest.raises(ValidationFailed):
         load(LookupQuery, {"phone": "abc"})
+
+
+def test_caller_id_finds_an_account_by_its_own_number_and_a_lead_with_it_counts_as_a_customer(world, rep):
+    account_id = world.account(name="Yantian Box Line", owner=rep, phone="+8675525551234")
+
+    with world.read() as session:
+        found = lookup.by_phone(session, rep, load(LookupQuery, {"phone": "0755-2555 1234"})["phone"])
+    with pytest.raises(Conflict) as refused, world.tx() as uow:
+        leads.create(uow, rep, load(LeadCreate, {"company": "Totally Different Name", "phone": "0755 25551234"}))
+
+    assert [(m["kind"], m["id"], m["matched_on"]) for m in found["matches"]] == [("account", account_id, "phone")]
+    [candidate] = refused.value.extra["duplicates"]
+    assert (candidate["kind"], candidate["matched_on"]) == ("account", ["phone"])
