@@ -1,7 +1,9 @@
 """The service desk end to end, through the gateway and the bus on real processes: a TMS exception
 opens one routed ticket and asks for the customer warning; the customer follows it in the portal
 without seeing internal notes; resolution sends a one-use survey; invalid moves are refused; an
-unknown customer's exception is kept and linked; a departing agent's tickets move on."""
+unknown customer's exception is kept and linked; a departing agent's tickets move on; contacts reach the
+service desk by their events and a ticket names its own account's only; a ticket no group served is
+routed once a group that serves it is created."""
 
 from __future__ import annotations
 
@@ -167,6 +169,56 @@ def test_a_deactivated_agents_tickets_go_to_their_successor(system, admin, desk)
     eventually(moved, timeout=15)
     mine = ok(second_api.get("/tickets", params={"assignee_id": "me", "limit": 500}))["items"]
     assert set(held_by_first) <= {t["id"] for t in mine}
+
+
+def new_account(admin: Api, region: str = "east") -> dict:
+    code = unique("CT").upper()
+    return ok(admin.post("/accounts", {"customer_code": code, "name": f"Contact Test {code}", "region": region},
+                         params={"allow_duplicate": "true"}), 201)
+
+
+def ticket_body(**fields) -> dict:
+    return {"subject": "Please resend the invoice", "description": "The copy we got is unreadable.",
+            "category": "billing", **fields}
+
+
+def test_a_ticket_names_a_contact_of_its_own_account_only(system, admin):
+    mine, other = new_account(admin), new_account(admin)
+    contact = ok(admin.post(f"/accounts/{mine['id']}/contacts", {"name": "Zhou Lan"}), 201)
+    ticket = ok(admin.post("/tickets", ticket_body(account_id=mine["id"], contact_id=contact["id"])), 201)
+
+    # contact.created reaches the service desk: the ticket shows the contact's name from then on.
+    def named() -> None:
+        assert ok(admin.get(f"/tickets/{ticket['id']}"))["contact_name"] == "Zhou Lan"
+
+    eventually(named, timeout=20)
+    theirs = ok(admin.post("/tickets", ticket_body(account_id=other["id"])), 201)
+    refused = admin.patch(f"/tickets/{theirs['id']}", {"contact_id": contact["id"]})
+    assert refused.status_code == 422 and set(refused.json()["errors"]) == {"contact_id"}, refused.text
+    by_contact = ok(admin.post("/tickets", ticket_body(contact_id=contact["id"])), 201)
+    assert (by_contact["account_id"], by_contact["contact_name"]) == (mine["id"], "Zhou Lan")
+
+
+def test_a_ticket_no_group_served_is_routed_when_a_group_for_it_appears(system, admin):
+    region = unique("rg")
+    account = new_account(admin, region=region)
+
+    def known_to_the_desk() -> None:  # so the ticket is raised with the account's region
+        assert ok(admin.get(f"/accounts/{account['id']}/360"))["service"] is not None
+
+    eventually(known_to_the_desk, timeout=20)
+    ticket = ok(admin.post("/tickets", ticket_body(account_id=account["id"], category="inquiry")), 201)
+    assert (ticket["region"], ticket["group_id"]) == (region, None)
+    agent, _ = make_user(system, admin, "service_agent", region=region)
+    group = eventually(lambda: ok(admin.post("/skill-groups", {
+        "name": unique("inquiries"), "categories": ["inquiry"], "regions": [region],
+        "members": [{"user_id": agent["id"], "capacity": 5}]}), 201), timeout=20)
+
+    def routed() -> None:  # by the routing timer, within a tick or two
+        body = ok(admin.get(f"/tickets/{ticket['id']}"))
+        assert (body["group_id"], body["assignee_id"]) == (group["id"], agent["id"])
+
+    eventually(routed, timeout=20)
 
 
 def _nonempty(response: requests.Response) -> list:

@@ -38,7 +38,9 @@ class TicketCreate(Strict):
     priority = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(PRIORITIES),
                              metadata={"description": "Override; otherwise category × customer tier decides."})
     account_id = fields.String(load_default=None, allow_none=True, validate=UUID_STRING)
-    contact_id = fields.String(load_default=None, allow_none=True, validate=UUID_STRING)
+    contact_id = fields.String(load_default=None, allow_none=True, validate=UUID_STRING, metadata={
+        "description": "A contact of the account (alone, it names the account). One known to be deleted or of "
+                       "another account is refused; one not synced to the service desk yet is accepted."})
     shipment_reference = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64))
     tags = fields.List(fields.String(validate=validate.Length(min=1, max=50)), load_default=list,
                        validate=validate.Length(max=20))
@@ -77,6 +79,8 @@ class TicketOut(Strict):
     account_id = fields.String(allow_none=True)
     customer_code = fields.String(allow_none=True)
     contact_id = fields.String(allow_none=True)
+    contact_name = fields.String(allow_none=True, metadata={
+        "description": "The contact's name, once the service desk has heard of the contact."})
     requester_id = fields.String(allow_none=True)
     shipment_reference = fields.String(allow_none=True)
     exception_type = fields.String(allow_none=True)

@@ -1,6 +1,7 @@
 """Knowledge base: FAQs, guides and per-customer SOPs; ``?q=`` search (PostgreSQL full text, with a
-LIKE fallback on SQLite and for Chinese text, which the text parser does not split into words) and
-suggestions for a ticket (the customer's SOPs, the ticket's category, words of its subject)."""
+LIKE fallback on SQLite and for Chinese text, which the text parser does not split into words), paged
+by relevance like any list, and suggestions for a ticket (the customer's SOPs, the ticket's category,
+words of its subject)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from crm_contracts.chassis.types import utcnow
 from crm_contracts.errors import NotFound
 from crm_contracts.events.service_desk import KbArticleChanged
 from crm_contracts.identity import Identity
-from sqlalchemy import Integer, Select, String, and_, cast, func, literal, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Float, Integer, Select, String, and_, cast, func, literal, or_, select
+from sqlalchemy.orm import Session, with_expression
 
 from . import permissions
 from .models import Article, Ticket
@@ -84,17 +85,35 @@ def _filtered(actor: Identity, query: dict[str, Any]) -> Select:
 
 def list_(session: Session, actor: Identity, query: dict[str, Any]
           ) -> tuple[list[tuple[Article, float | None]], str | None]:
-    """A page of articles; with ``q``, the ``limit`` best matches by relevance (no further pages)."""
+    """A page of articles; with ``q``, a page of the matches, the most relevant first."""
     stmt = _filtered(actor, query)
     if query.get("q"):
-        return search(session, stmt, query["q"], query.get("limit", 50)), None
+        return search(session, stmt, query["q"], query.get("cursor"), query.get("limit", 50))
     items, cursor = paginate(session, stmt, id_column=Article.id, allowed_sorts=SORTS,
                              default_sort=["-updated_at"], sort=query.get("sort"), cursor=query.get("cursor"),
                              limit=query.get("limit", 50))
     return [(a, None) for a in items], cursor
 
 
-def search(session: Session, stmt: Select, q: str, limit: int) -> list[tuple[Article, float]]:
+def search(session: Session, stmt: Select, q: str, cursor: str | None, limit: int
+           ) -> tuple[list[tuple[Article, float]], str | None]:
+    """The matches of ``q`` by relevance, newest edit first among equals, keyset-paged on (relevance,
+    updated_at, id) with the cursor every list uses: a deep page costs what the first does."""
+    match, rank = _match_and_rank(session, q)
+    # A double precision value survives the JSON cursor exactly, so the next page starts where this ended;
+    # the label is the attribute paginate reads the cursor value from.
+    rank = cast(rank, Float).label("search_rank")
+    # populate_existing: articles already in the session (just written) get their rank too.
+    stmt = (stmt.where(match).options(with_expression(Article.search_rank, rank))
+            .execution_options(populate_existing=True))
+    items, next_cursor = paginate(session, stmt, id_column=Article.id,
+                                  allowed_sorts={"rank": rank, "updated_at": Article.updated_at},
+                                  default_sort=["-rank", "-updated_at"], sort=None, cursor=cursor, limit=limit)
+    return [(article, float(article.search_rank)) for article in items], next_cursor
+
+
+def _match_and_rank(session: Session, q: str) -> tuple[ColumnElement[bool], ColumnElement[Any]]:
+    """Which articles match ``q`` and how well, as SQL, so the database orders and pages them."""
     like = f"%{q.strip()}%"
     substring = or_(Article.title.ilike(like), Article.body.ilike(like))
     if session.get_bind().dialect.name == "postgresql":
@@ -102,14 +121,13 @@ def search(session: Session, stmt: Select, q: str, limit: int) -> list[tuple[Art
                                     + func.coalesce(Article.body, ""))
         tsquery = func.plainto_tsquery(TS_CONFIG, q)
         rank = func.ts_rank(document, tsquery) + cast(Article.title.ilike(like), Integer)  # title hits first
-        rows = session.execute(stmt.add_columns(rank).where(or_(document.op("@@")(tsquery), substring))
-                               .order_by(rank.desc(), Article.updated_at.desc()).limit(limit)).all()
-        return [(article, float(score)) for article, score in rows]
+        return or_(document.op("@@")(tsquery), substring), rank
+    # Elsewhere every word must appear; a word in the title counts twice what one in the body does.
     terms = keywords(q) or [q.strip()]
     each = [or_(Article.title.ilike(f"%{t}%"), Article.body.ilike(f"%{t}%")) for t in terms]
-    found = session.scalars(stmt.where(or_(substring, and_(*each))).limit(limit * 5)).all()
-    scored = sorted(((a, _score(a, terms)) for a in found), key=lambda pair: (-pair[1], pair[0].title))
-    return scored[:limit]
+    score = sum((2 * cast(Article.title.ilike(f"%{t}%"), Integer) + cast(Article.body.ilike(f"%{t}%"), Integer)
+                 for t in terms), literal(0))
+    return or_(substring, and_(*each)), score
 
 
 def keywords(text: str, most: int = 8) -> list[str]:

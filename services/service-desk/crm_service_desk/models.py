@@ -1,6 +1,7 @@
 """Service desk tables: tickets with their SLA clock, comments and breach records; skill groups and
 the agent directory (from the gateway's user events); SLA policies; knowledge base; surveys; the
-shipment projection of TMS events and the account read model that links and scopes everything."""
+shipment projection of TMS events, the account read model that links and scopes everything and the
+contact read model that checks a ticket's contact."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from crm_contracts.chassis.audit import add_audit_table
 from crm_contracts.chassis.outbox import add_outbox_tables
 from crm_contracts.chassis.types import UtcDateTime, UuidString, utcnow
 from crm_contracts.errors import Conflict, ValidationFailed
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, query_expression, relationship
 
 
 class Base(DeclarativeBase):
@@ -25,6 +26,8 @@ TABLES = add_outbox_tables(Base.metadata)
 AUDIT = add_audit_table(Base.metadata)
 OPEN_STATUSES = ("new", "open", "pending")
 ROOT_CAUSE_REQUIRED = ("complaint", "claim")
+GROUPLESS = ("group_id IS NULL AND assignee_id IS NULL AND status IN ("
+             + ", ".join(f"'{s}'" for s in OPEN_STATUSES) + ")")
 
 
 def _uuid() -> str:
@@ -35,6 +38,22 @@ class AccountView(AccountViewMixin, Base):
     # Set by account.merged (or a snapshot saying so): this account's id and customer code now stand for
     # that survivor, and no later snapshot of it brings it back.
     merged_into: Mapped[str | None] = mapped_column(String(36), index=True)
+
+
+class ContactView(Base):
+    """A contact as the customer service published it: whose it is, for checking a ticket's contact, and
+    the name a ticket shows."""
+
+    __tablename__ = "contact_view"
+
+    contact_id: Mapped[str] = mapped_column(UuidString, primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(36), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    phones: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # [{"number", "kind"}]
+    emails: Mapped[list[str]] = mapped_column(JSON, default=list)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer)
+    synced_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class Shipment(Base):
@@ -174,7 +193,7 @@ class Ticket(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     alerted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # customer warned of the exception
     # The SLA clock: targets in business seconds, stopped while paused (pending, resolved, closed).
-    sla_policy_id: Mapped[str | None] = mapped_column(String(36))
+    sla_policy_id: Mapped[str | None] = mapped_column(String(36))  # indexed with status: policy edits
     paused_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     paused_seconds: Mapped[int] = mapped_column(Integer, default=0)
     first_response_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -192,7 +211,13 @@ class Ticket(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __table_args__ = (Index("ix_tickets_assignee_status", "assignee_id", "status"),
-                      Index("ix_tickets_exception", "shipment_reference", "exception_type", "status"))
+                      Index("ix_tickets_exception", "shipment_reference", "exception_type", "status"),
+                      # A policy edit finds the open tickets it governs by these two.
+                      Index("ix_tickets_sla_policy_status", "sla_policy_id", "status"),
+                      # The routing timer looks for open tickets no group took every few seconds; the
+                      # partial index holds just those, not every closed group-less ticket ever raised.
+                      Index("ix_tickets_groupless", "priority_rank", "created_at",
+                            postgresql_where=text(GROUPLESS), sqlite_where=text(GROUPLESS)))
     __mapper_args__ = {"version_id_col": version}
 
     @property
@@ -281,5 +306,7 @@ class Article(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Relevance, filled in by a ``?q=`` search (``with_expression``); None otherwise.
+    search_rank: Mapped[float | None] = query_expression()
 
     __mapper_args__ = {"version_id_col": version}

@@ -1,6 +1,7 @@
 """Routing: the skill group that serves a ticket's category and region, and in it the least-loaded
 available agent below their capacity. Nobody free leaves the ticket in the group's queue, which the
-escalation timer dispatches as agents free up.
+escalation timer dispatches as agents free up. A ticket no group served waits outside every queue until
+a group that serves it appears (created, activated or widened); the timer then routes it.
 
 Capacity holds with many workers and instances: the group's agents are locked (``FOR UPDATE``, in
 id order, so two routings never deadlock) before their open tickets are counted.
@@ -16,7 +17,7 @@ from crm_contracts.chassis.types import utcnow
 from crm_contracts.errors import ValidationFailed
 from crm_contracts.events.service_desk import TicketAssigned
 from crm_contracts.identity import SERVICE_ROLES, Identity
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from . import journal, rules
@@ -143,3 +144,29 @@ def dispatch_queued(uow: UnitOfWork, limit: int = 50) -> int:
             assign(uow, None, ticket, agent, group, "routing")
             done += 1
     return done
+
+
+def _served_by(group: GroupRule) -> ColumnElement[bool]:
+    """``groups_for``'s test as SQL: the tickets whose category and region ``group`` serves."""
+    return and_(true(), *([Ticket.category.in_(group.categories)] if group.categories else []),
+                *([Ticket.region.in_(group.regions)] if group.regions else []))
+
+
+def route_groupless(uow: UnitOfWork, limit: int = 50) -> int:
+    """Route the open, unassigned tickets that matched no group when they were routed and that an active
+    group serves now, most urgent first; returns how many were routed (to an agent or a group's queue).
+
+    Each instance's timer takes its own tickets (``SKIP LOCKED``); a routed ticket has a group, so it is
+    never taken here again. A ticket no group serves is not read at all: the groups' rules filter in SQL.
+    """
+    groups = rules.current(uow.session).groups
+    if not groups:
+        return 0
+    waiting = uow.session.scalars(select(Ticket).where(
+        Ticket.group_id.is_(None), Ticket.assignee_id.is_(None), Ticket.status.in_(OPEN_STATUSES),
+        or_(*(_served_by(g) for g in groups)))
+        .order_by(Ticket.priority_rank.desc(), Ticket.created_at).limit(limit)
+        .with_for_update(skip_locked=True)).all()
+    for ticket in waiting:
+        route(uow, None, ticket)
+    return len(waiting)

@@ -79,6 +79,12 @@ def current(session: Session) -> Rules:
     return rules
 
 
+def uncached(session: Session) -> Rules:
+    """The rules as this session sees them, its own uncommitted changes included, and never kept: what a
+    configuration change reads must neither come from an older copy nor reach other transactions."""
+    return _load(session)
+
+
 def changed(session: Session) -> None:
     """A skill group or SLA policy changed in this session: drop this process's copy now and again when
     the change commits (a copy read in between would still hold the old values)."""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from crm_contracts.chassis.caller import Caller
-from crm_contracts.chassis.database import Database
+from crm_contracts.chassis.database import Database, UnitOfWork
 from crm_contracts.chassis.handlers import handles
 from crm_contracts.chassis.metrics import Metrics
 from crm_contracts.chassis.ops import Operations
@@ -24,6 +25,7 @@ from crm_contracts.events import (
     UserDeactivated,
     UserUpdated,
 )
+from crm_contracts.events.customer import ContactCreated, ContactDeleted, ContactUpdated
 from crm_contracts.payloads import kb as kb_payloads
 from crm_contracts.payloads import service_config as cfg
 from crm_contracts.payloads import tickets as p
@@ -38,6 +40,7 @@ from . import (
     accounts,
     agents,
     comments,
+    contacts,
     escalation,
     kb,
     lifecycle,
@@ -291,9 +294,19 @@ class ServiceDeskService(Operations):
 
     @handles(AccountMerged)
     def on_account_merged(self, event: dict[str, Any]) -> None:
-        with self.db.transaction() as uow:
-            if uow.claim(event["event_id"], "service_desk.on_account_merged"):
-                accounts.on_account_merged(uow, event)
+        self._once(event, "on_account_merged", lambda uow: accounts.on_account_merged(uow, event))
+
+    @handles(ContactCreated)
+    def on_contact_created(self, event: dict[str, Any]) -> None:
+        self._once(event, "on_contact_created", lambda uow: contacts.apply(uow.session, event))
+
+    @handles(ContactUpdated)
+    def on_contact_updated(self, event: dict[str, Any]) -> None:
+        self._once(event, "on_contact_updated", lambda uow: contacts.apply(uow.session, event))
+
+    @handles(ContactDeleted)
+    def on_contact_deleted(self, event: dict[str, Any]) -> None:
+        self._once(event, "on_contact_deleted", lambda uow: contacts.apply(uow.session, event, deleted=True))
 
     # The shipment folds claim the event id themselves (in the same statement on PostgreSQL).
     @handles(ShipmentBooked)
@@ -326,14 +339,16 @@ class ServiceDeskService(Operations):
         self._apply_user(event, "on_user_deactivated", deactivated=True)
 
     def _apply_account(self, event: dict[str, Any], handler: str) -> None:
-        with self.db.transaction() as uow:
-            if uow.claim(event["event_id"], f"service_desk.{handler}"):
-                accounts.on_account_changed(uow, event)
+        self._once(event, handler, lambda uow: accounts.on_account_changed(uow, event))
 
     def _apply_user(self, event: dict[str, Any], handler: str, deactivated: bool = False) -> None:
+        self._once(event, handler, lambda uow: agents.apply(uow, event, deactivated=deactivated))
+
+    def _once(self, event: dict[str, Any], handler: str, apply: Callable[[UnitOfWork], Any]) -> None:
+        """Apply ``event`` once: the inbox claim and its effect commit together, so a redelivery does nothing."""
         with self.db.transaction() as uow:
             if uow.claim(event["event_id"], f"service_desk.{handler}"):
-                agents.apply(uow, event, deactivated=deactivated)
+                apply(uow)
 
     # --- timers: safe in every instance at once ------------------------------------------------------
 
@@ -343,3 +358,5 @@ class ServiceDeskService(Operations):
             escalation.tick(uow, utcnow())
         with self.db.transaction() as uow:
             routing.dispatch_queued(uow)
+        with self.db.transaction() as uow:
+            routing.route_groupless(uow)

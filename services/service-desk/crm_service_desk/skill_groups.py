@@ -1,6 +1,6 @@
 """Skill groups: which ticket categories and customer regions a group serves, its agents and each
-agent's capacity. Changing members or rules routes nothing by itself; queued tickets are picked up
-by the dispatcher as agents have room."""
+agent's capacity. Changing members or rules routes nothing by itself: the routing timer hands queued
+tickets out as agents have room, and routes the open tickets no group took once a group serves them."""
 
 from __future__ import annotations
 

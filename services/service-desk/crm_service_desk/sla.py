@@ -1,26 +1,33 @@
 """SLA policies (targets per priority and tier, with a business-hours calendar) and the ticket's SLA
-clock: due and warning times, paused while the ticket waits on the customer or is resolved."""
+clock: due and warning times, paused while the ticket waits on the customer or is resolved. A policy
+change moves the clocks of the open tickets it governs in the same transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from crm_contracts import jsonio
+from crm_contracts.chassis import audit
 from crm_contracts.chassis.database import UnitOfWork
 from crm_contracts.chassis.types import utcnow
 from crm_contracts.errors import Conflict
 from crm_contracts.events.service_desk import SlaPolicyChanged
 from crm_contracts.identity import Identity
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, true
 from sqlalchemy.orm import Session
 
-from . import business_hours, permissions, rules
-from .models import SlaPolicy, Ticket
+from . import business_hours, journal, permissions, rules, triage
+from .models import OPEN_STATUSES, SlaPolicy, Ticket
 from .records import check_version, config_body, config_page, fetch, save, state
 
 FIELDS = ("name", "priority", "tier", "first_response_minutes", "resolution_minutes", "warn_percent",
           "calendar", "active")
+RULE_FIELDS = FIELDS[1:]  # everything but the name moves a ticket's clock
+CLOCK = ("sla_policy_id", "first_response_due_at", "first_response_warn_at", "resolution_due_at",
+         "resolution_warn_at")
+RESCHEDULE_BATCH = 200
 
 
 def _ensure_unique(session: Session, policy: SlaPolicy) -> None:
@@ -44,6 +51,8 @@ def create(uow: UnitOfWork, actor: Identity, data: dict[str, Any]) -> SlaPolicy:
     rules.changed(uow.session)
     save(uow, actor, policy, entity="sla_policy", action="created", before={}, fields=FIELDS,
          event_cls=SlaPolicyChanged, body=config_body("name"))
+    if policy.active:
+        reschedule_open(uow, actor, policy)
     return policy
 
 
@@ -61,6 +70,8 @@ def update(uow: UnitOfWork, actor: Identity, policy_id: str, data: dict[str, Any
     rules.changed(uow.session)
     save(uow, actor, policy, entity="sla_policy", action="updated", before=before, fields=FIELDS,
          event_cls=SlaPolicyChanged, body=config_body("name"))
+    if any(before[key] != getattr(policy, key) for key in RULE_FIELDS):
+        reschedule_open(uow, actor, policy)
     return policy
 
 
@@ -81,17 +92,20 @@ def to_out(policy: SlaPolicy) -> dict[str, Any]:
 
 # --- the ticket's clock ----------------------------------------------------------------------------
 
-def policy_for(session: Session, priority: str, tier: str | None) -> rules.PolicyRule | None:
-    """The active policy for this priority and tier, else the one for this priority and any tier."""
-    candidates = [p for p in rules.current(session).policies if p.priority == priority]
+def policy_for(session: Session, priority: str, tier: str | None,
+               policies: Sequence[rules.PolicyRule] | None = None) -> rules.PolicyRule | None:
+    """The active policy for this priority and tier, else the one for this priority and any tier
+    (among ``policies``, by default the process's copy of the active ones)."""
+    policies = rules.current(session).policies if policies is None else policies
+    candidates = [p for p in policies if p.priority == priority]
     exact = [p for p in candidates if p.tier is not None and p.tier == tier]
     general = [p for p in candidates if p.tier is None]
     return (exact or general or [None])[0]
 
 
-def schedule(session: Session, ticket: Ticket) -> None:
+def schedule(session: Session, ticket: Ticket, policies: Sequence[rules.PolicyRule] | None = None) -> None:
     """(Re)compute due and warning times from the ticket's policy, its start and the time it was paused."""
-    policy = policy_for(session, ticket.priority, ticket.tier)
+    policy = policy_for(session, ticket.priority, ticket.tier, policies)
     ticket.sla_policy_id = policy.id if policy else None
     if policy is None:
         ticket.first_response_due_at = ticket.first_response_warn_at = None
@@ -108,6 +122,41 @@ def schedule(session: Session, ticket: Ticket) -> None:
         ticket.resolution_due_at = at(policy.resolution_minutes)
         ticket.resolution_warn_at = at(policy.resolution_minutes, policy.warn_percent)
     ticket.sla_next_check_at = next_check(ticket)
+
+
+def reschedule_open(uow: UnitOfWork, actor: Identity, policy: SlaPolicy) -> int:
+    """Give the open tickets ``policy`` governed, or governs now, the due and warning times of the policy
+    that governs them after the change; returns how many moved.
+
+    Each moved ticket is audited and published as ``ticket.updated``. Flags already raised stay raised; a
+    target that is now past is escalated once by the next timer tick. The tickets are found by index
+    (policy id, or priority and tier) and locked in id order, a batch at a time.
+    """
+    session = uow.session
+    # Read from this transaction, never the process's copy: it must see the change being made.
+    policies = rules.uncached(session).policies
+    governed = [Ticket.sla_policy_id == policy.id]
+    if policy.active:
+        governed.append(and_(Ticket.priority_rank == triage.rank(policy.priority),
+                             true() if policy.tier is None else Ticket.tier == policy.tier))
+    stmt = (select(Ticket).where(Ticket.status.in_(OPEN_STATUSES), or_(*governed)).order_by(Ticket.id)
+            .limit(RESCHEDULE_BATCH).with_for_update().execution_options(populate_existing=True))
+    moved, after = 0, None
+    while True:
+        batch = session.scalars(stmt if after is None else stmt.where(Ticket.id > after)).all()
+        moved += sum(_reschedule(uow, actor, ticket, policies) for ticket in batch)
+        if len(batch) < RESCHEDULE_BATCH:
+            return moved
+        after = batch[-1].id
+
+
+def _reschedule(uow: UnitOfWork, actor: Identity, ticket: Ticket, policies: Sequence[rules.PolicyRule]) -> bool:
+    before, clock = journal.state(ticket), state(ticket, CLOCK)
+    schedule(uow.session, ticket, policies)
+    moved = audit.diff(clock, state(ticket, CLOCK))
+    if moved:
+        journal.save(uow, actor, ticket, "sla_rescheduled", before, extra=moved)
+    return bool(moved)
 
 
 def calendar_of(session: Session, ticket: Ticket) -> business_hours.Calendar | None:

@@ -1,7 +1,8 @@
 """Tickets: raise (any channel, portal included), read, list and edit, each change audited and published.
 
 Priority comes from category × customer tier unless a person overrides it; the SLA clock starts at
-creation; routing assigns the ticket in the same transaction.
+creation; routing assigns the ticket in the same transaction. A contact the service desk knows must be
+live and of the ticket's account (see ``contacts``); naming only a contact names its account.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy import or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
-from . import journal, permissions, routing, sla, surveys, triage
+from . import contacts, journal, permissions, routing, sla, surveys, triage
 from .models import AUDIT, OPEN_STATUSES, AccountView, Shipment, Ticket
 from .records import check_version
 
@@ -81,8 +82,13 @@ def _account_for(session: Session, actor: Identity, data: dict[str, Any]) -> Acc
         if data.get("account_id") not in (None, shipment.account_id):
             raise ValidationFailed(errors={"shipment_reference": ["Belongs to another account."]})
         data["account_id"] = shipment.account_id
+    by_contact = None
     if not data.get("account_id"):
-        return None
+        # A caller who names only the contact (a phone call, an e-mail) raises it for the contact's account.
+        by_contact = contacts.usable(session, data.get("contact_id"), None)
+        if by_contact is None:
+            return None
+        data["account_id"] = contacts.account_of(session, by_contact)
     # Read under a share lock: a merge of this account in flight finishes first, and a merged
     # account's new tickets go to its survivor.
     account = session.get(AccountView, data["account_id"], with_for_update={"read": True})
@@ -90,7 +96,10 @@ def _account_for(session: Session, actor: Identity, data: dict[str, Any]) -> Acc
         data["account_id"] = account_view.resolve(session, AccountView, account.merged_into)
         account = session.get(AccountView, data["account_id"])
     if account is not None and not account_view.visible_to(actor, account):
-        raise ValidationFailed(errors={"account_id": ["No such account."]})
+        raise ValidationFailed(errors={"contact_id": ["No such contact."]} if by_contact
+                               else {"account_id": ["No such account."]})
+    if by_contact is None:
+        contacts.usable(session, data.get("contact_id"), data["account_id"])
     return account  # None: not synced here yet; linked when its event arrives
 
 
@@ -141,8 +150,11 @@ def list_(session: Session, actor: Identity, query: dict[str, Any]) -> tuple[lis
     if query.get("q"):
         stmt = stmt.where(or_(Ticket.subject.ilike(f"%{query['q']}%"), Ticket.id == query["q"],
                               Ticket.shipment_reference == query["q"]))
-    return paginate(session, stmt, id_column=Ticket.id, allowed_sorts=SORTS, default_sort=["-created_at"],
-                    sort=query.get("sort"), cursor=query.get("cursor"), limit=query.get("limit", 50))
+    items, cursor = paginate(session, stmt, id_column=Ticket.id, allowed_sorts=SORTS,
+                             default_sort=["-created_at"], sort=query.get("sort"), cursor=query.get("cursor"),
+                             limit=query.get("limit", 50))
+    contacts.preload(session, items)
+    return items, cursor
 
 
 def update(uow: UnitOfWork, actor: Identity, ticket_id: str, data: dict[str, Any],
@@ -152,6 +164,8 @@ def update(uow: UnitOfWork, actor: Identity, ticket_id: str, data: dict[str, Any
     ticket.require_not_closed()
     before = journal.state(ticket)
     status = data.pop("status", None)
+    if "contact_id" in data and data["contact_id"] != ticket.contact_id:
+        contacts.usable(session, data["contact_id"], ticket.account_id)
     for key in ("subject", "description", "category", "contact_id", "shipment_reference", "tags"):
         if key in data:
             setattr(ticket, key, data[key])
@@ -210,7 +224,8 @@ def out_for(session: Session, actor: Identity, ticket: Ticket) -> dict[str, Any]
 
 def to_out(ticket: Ticket, survey_token: str | None = None) -> dict[str, Any]:
     return jsonio.to_jsonable({
-        "id": ticket.id, **{k: getattr(ticket, k) for k in OUT}, "survey_token": survey_token,
+        "id": ticket.id, **{k: getattr(ticket, k) for k in OUT}, "contact_name": contacts.name_of(ticket),
+        "survey_token": survey_token,
         "sla": {"policy_id": ticket.sla_policy_id, "first_response_due_at": ticket.first_response_due_at,
                 "resolution_due_at": ticket.resolution_due_at, "paused": ticket.paused_at is not None,
                 "first_response_breached": ticket.first_response_breached,

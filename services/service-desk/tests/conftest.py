@@ -1,5 +1,6 @@
-"""Unit-test fixtures: the service desk's schema on a throw-away SQLite file, a unit of work per test,
-and ``given``, which makes the people and records a test starts from and reads back the events."""
+"""Unit-test fixtures: the service desk's schema on a throw-away SQLite file (or, for what differs there,
+a PostgreSQL database of the test's own), a unit of work per test, and ``given``, which makes the people
+and records a test starts from and reads back the events."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ from typing import Any
 import pytest
 from crm_contracts import jsonio
 from crm_contracts.chassis import account_view
-from crm_contracts.chassis.database import UnitOfWork
+from crm_contracts.chassis.database import UnitOfWork, make_engine
 from crm_contracts.identity import Identity
 from crm_contracts.testing.units import sqlite_sessions, unit_of_work
-from crm_service_desk import agents, skill_groups, sla, tickets
-from crm_service_desk.models import TABLES, AccountView, Base, SkillGroup, SlaPolicy, Ticket
+from crm_service_desk import agents, contacts, skill_groups, sla, tickets
+from crm_service_desk.models import TABLES, AccountView, Base, ContactView, SkillGroup, SlaPolicy, Ticket
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
@@ -26,6 +27,23 @@ ADMIN = Identity(user_id=str(uuid.uuid4()), role="admin", username="admin")
 def sessions(tmp_path) -> Iterator[sessionmaker]:
     with sqlite_sessions(Base.metadata, tmp_path / "service_desk.db") as made:
         yield made
+
+
+@pytest.fixture
+def pg_sessions(databases) -> Iterator[sessionmaker]:
+    """The schema on a new PostgreSQL database (skipped where there is none): full-text search, row locks."""
+    engine = make_engine(databases.create(f"service_desk_unit_{uuid.uuid4().hex[:8]}"))
+    Base.metadata.create_all(engine)
+    try:
+        yield sessionmaker(engine, expire_on_commit=False)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_sessions(request) -> sessionmaker:
+    """Each test using it runs on both databases."""
+    return request.getfixturevalue("sessions" if request.param == "sqlite" else "pg_sessions")
 
 
 @pytest.fixture
@@ -83,6 +101,19 @@ class Given:
         return sla.create(self.uow, ADMIN, {
             "name": f"{priority}-{tier}", "priority": priority, "tier": tier, "first_response_minutes": first,
             "resolution_minutes": resolution, "warn_percent": warn, "calendar": calendar, "active": True})
+
+    @staticmethod
+    def contact_event(account: AccountView | None = None, *, contact_id: str | None = None, version: int = 1,
+                      name: str = "Li Wei", **extra: Any) -> dict[str, Any]:
+        return {"event_id": uuid.uuid4(), "occurred_at": datetime.now(UTC),
+                "contact_id": contact_id or str(uuid.uuid4()),
+                "account_id": account.account_id if account else str(uuid.uuid4()), "name": name, "title": None,
+                "roles": [], "phones": [{"number": "+8613800000000", "kind": "mobile"}], "emails": ["li@example.com"],
+                "birthday": None, "preferred_channel": None, "opt_outs": [], "is_primary": False, "version": version,
+                **extra}
+
+    def contact(self, account: AccountView, *, deleted: bool = False, **kwargs: Any) -> ContactView:
+        return contacts.apply(self.uow.session, self.contact_event(account, **kwargs), deleted=deleted)
 
     @staticmethod
     def ticket_data(**overrides: Any) -> dict[str, Any]:

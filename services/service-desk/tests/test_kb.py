@@ -1,8 +1,11 @@
-"""Knowledge base: search with ?q= (the SQLite fallback here), portal visibility, ticket suggestions."""
+"""Knowledge base: search with ?q= (the SQLite fallback, and PostgreSQL full text where the paging test
+runs on both), portal visibility, ticket suggestions."""
 
 import pytest
-from crm_contracts.errors import Forbidden, NotFound
+from crm_contracts.errors import Forbidden, NotFound, ValidationFailed
+from crm_contracts.testing.units import unit_of_work
 from crm_service_desk import kb
+from crm_service_desk.models import TABLES
 
 
 def article(**overrides) -> dict:
@@ -69,3 +72,28 @@ def test_an_edit_is_audited_and_published(given, uow, admin):
     [created, updated] = given.events("kb_article.changed")
     assert updated["changes"] == {"status": {"old": "draft", "new": "published"}}
     assert (created["version"], updated["version"]) == (1, 2)
+
+
+def test_search_pages_through_every_match_once_most_relevant_first(any_sessions, admin):
+    """Keyset pages on (relevance, updated_at, id): PostgreSQL full text and the fallback elsewhere alike."""
+    with unit_of_work(any_sessions, TABLES) as uow:
+        in_title = [kb.create(uow, admin, article(title=f"Customs hold {i}")).id for i in range(3)]
+        in_body = [kb.create(uow, admin, article(title=f"Paperwork {i}", body="Ask the customs broker.")).id
+                   for i in range(4)]
+        kb.create(uow, admin, article(title="Billing cycles", body="Invoices are issued monthly."))
+
+    pages, cursor = [], None
+    with any_sessions() as session:
+        while True:
+            found, cursor = kb.list_(session, admin, {"q": "customs", "limit": 3, "cursor": cursor})
+            pages.append(found)
+            if cursor is None:
+                break
+
+    assert [len(page) for page in pages] == [3, 3, 1]
+    ids = [a.id for page in pages for a, _ in page]
+    assert set(ids[:3]) == set(in_title) and set(ids[3:]) == set(in_body) and len(set(ids)) == 7
+    scores = [score for page in pages for _, score in page]
+    assert scores == sorted(scores, reverse=True)
+    with any_sessions() as session, pytest.raises(ValidationFailed):
+        kb.list_(session, admin, {"q": "customs", "limit": 3, "cursor": "not-a-cursor"})
