@@ -9,17 +9,20 @@ marks the duplicate merged, so TMS events still carrying its code land on the su
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from crm_contracts.chassis import account_view, audit
 from crm_contracts.chassis.database import UnitOfWork
 from crm_contracts.events.service_desk import KbArticleChanged
 from crm_contracts.identity import Identity
-from sqlalchemy import and_, or_, select, text, update
+from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from . import journal, kb, proactive, records, shipments, tickets
 from .models import AUDIT, AccountView, Article, Shipment, Ticket
+
+STRAGGLER_WINDOW = timedelta(minutes=2)
 
 
 def on_account_changed(uow: UnitOfWork, event: dict[str, Any]) -> AccountView:
@@ -31,6 +34,30 @@ def on_account_changed(uow: UnitOfWork, event: dict[str, Any]) -> AccountView:
         tickets.link_account(uow, row)
         proactive.alert_late_linked(uow, row)
     return row
+
+
+def link_stragglers(uow: UnitOfWork, now: datetime, window: timedelta = STRAGGLER_WINDOW) -> int:
+    """Link the shipments and tickets that missed their account; returns how many accounts had some.
+
+    A TMS event or a ticket written while the account's own event was being applied misses the link:
+    each transaction is blind to the other's uncommitted row, so the shipment finds no account and the
+    account finds no shipment to link. That can only happen around the time the account arrived or
+    changed, so the timer looks again at the accounts synced within ``window``.
+    """
+    session, linked = uow.session, 0
+    recent = session.scalars(select(AccountView).where(AccountView.synced_at >= now - window,
+                                                       AccountView.merged_into.is_(None))).all()
+    for account in recent:
+        code = account.customer_code
+        stray_tickets = session.scalar(select(func.count()).select_from(Ticket).where(or_(
+            and_(Ticket.account_id.is_(None), Ticket.customer_code == code),
+            and_(Ticket.account_id == account.account_id, Ticket.customer_code.is_(None)))))
+        stray_shipments = shipments.link_account(session, account)
+        if stray_tickets:
+            tickets.link_account(uow, account)
+            proactive.alert_late_linked(uow, account)
+        linked += bool(stray_tickets or stray_shipments)
+    return linked
 
 
 def on_account_merged(uow: UnitOfWork, event: dict[str, Any]) -> dict[str, int]:

@@ -39,6 +39,9 @@ class AccountView(AccountViewMixin, Base):
     # that survivor, and no later snapshot of it brings it back.
     merged_into: Mapped[str | None] = mapped_column(String(36), index=True)
 
+    # The timer looks again at accounts synced in the last minutes (accounts.link_stragglers).
+    __table_args__ = (Index("ix_account_view_synced_at", "synced_at"),)
+
 
 class ContactView(Base):
     """A contact as the customer service published it: whose it is, for checking a ticket's contact, and

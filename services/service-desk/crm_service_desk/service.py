@@ -360,3 +360,5 @@ class ServiceDeskService(Operations):
             routing.dispatch_queued(uow)
         with self.db.transaction() as uow:
             routing.route_groupless(uow)
+        with self.db.transaction() as uow:
+            accounts.link_stragglers(uow, utcnow())

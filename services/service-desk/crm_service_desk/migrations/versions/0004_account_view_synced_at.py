@@ -1,0 +1,24 @@
+"""account_view.synced_at index: the timer's second look at recently synced accounts
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-25 19:40:00
+"""
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = '0004'
+down_revision: str | None = '0003'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('account_view', schema=None) as batch_op:
+        batch_op.create_index('ix_account_view_synced_at', ['synced_at'], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('account_view', schema=None) as batch_op:
+        batch_op.drop_index('ix_account_view_synced_at')
