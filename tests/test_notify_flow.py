@@ -10,7 +10,7 @@ import pytest
 from crm_contracts.testing.waiting import eventually, unique
 
 from tests.api import Api
-from tests.test_sales_flow import finished, make_user, ok, upload
+from tests.test_sales_flow import finished, make_user, mobile, ok, upload
 
 pytestmark = pytest.mark.system
 
@@ -61,7 +61,7 @@ def test_a_lead_a_manager_assigns_lands_in_the_reps_inbox_and_nobody_elses(syste
 def test_the_uploader_hears_how_a_lead_import_went(system, admin):
     _, manager = make_user(system, admin, "sales_manager")
     tag = unique("notify-imp")
-    content = f"company,phone\n{tag} Ocean Logistics,13912340001\n{tag} Bad,12\n".encode()
+    content = f"company,phone\n{tag} Ocean Logistics,{mobile()}\n{tag} Bad,12\n".encode()
 
     job = finished(manager, upload(manager, f"{tag}.csv", content)["id"])
     note = eventually(lambda: notification(manager, "lead_import.completed", f"/leads/imports/{job['id']}"),

@@ -5,6 +5,7 @@ quote → contract with approval."""
 
 from __future__ import annotations
 
+import secrets
 import threading
 from datetime import date, timedelta
 
@@ -28,6 +29,11 @@ def make_user(system, admin: Api, role: str, region: str = "east", team: str = "
                                     "team": team})
     assert created.status_code == 201, created.text
     return created.json(), Api.login(system.gateway_url, username, password)
+
+
+def mobile() -> str:
+    """A Chinese mobile number no other test uses (imports dedupe on phone numbers)."""
+    return f"139{secrets.randbelow(10**8):08d}"
 
 
 def ok(response: requests.Response, status: int = 200) -> dict:
@@ -151,7 +157,7 @@ def _owned_by(api: Api, lead_id: str, owner_id: str) -> dict:
 def test_leads_export_as_a_csv_download_that_spreadsheets_read_as_text(system, admin):
     _, manager = make_user(system, admin, "sales_manager")
     tag = unique("exp")
-    content = f"company,phone\n{tag} 宁波港运物流,13912340001\n=SUM(1+1) {tag},13912340002\n".encode()
+    content = f"company,phone\n{tag} 宁波港运物流,{mobile()}\n=SUM(1+1) {tag},{mobile()}\n".encode()
     finished(manager, upload(manager, "export.csv", content)["id"])
 
     answer = manager.get("/leads/export", params={"q": tag, "format": "csv", "sort": "company", "limit": 1})

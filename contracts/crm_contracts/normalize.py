@@ -25,14 +25,14 @@ def company_name(name: str | None) -> str:
         return ""
     folded = unicodedata.normalize("NFKC", name).casefold()
     compact = _NON_WORD.sub("", folded)
-    changed = True
-    while changed and compact:
-        changed = False
+    # The tuple test (one call) rules out most names before the ordered search for the suffix to strip.
+    while compact.endswith(LEGAL_SUFFIXES):
         for suffix in LEGAL_SUFFIXES:
             if compact.endswith(suffix) and len(compact) > len(suffix):
                 compact = compact[: -len(suffix)]
-                changed = True
                 break
+        else:
+            break  # only suffixes as long as the name itself remain
     return compact
 
 

@@ -1,9 +1,11 @@
-"""Running one lead import: stream the rows, validate, deduplicate in one pass, create, report.
+"""Running one lead import: stream the rows into leads, decide every fate in SQL, keep the new, report.
 
 The whole job is one transaction, so a file that turns out malformed, mis-encoded or too long halfway
-imports nothing. Rows go in batches: each batch is checked against the database in a few queries
-(earlier batches of the same file are already in it, which is how in-file duplicates across batches
-are caught) and against earlier rows of its own batch in memory, then written with COPY. Progress is
+imports nothing. The rows are checked as they stream out of the upload and each valid one is staged
+as a pool lead in a COPY that runs while the file is parsed (``importstage``); the fates of all of
+them are then decided at once, and the rows that are not new reported and their staged leads deleted
+again, set-based (``importfates``); owners are placed when the job assigns them (``importowners``),
+and the created leads announced in ``lead.imported`` events of up to ``BATCH`` leads. Progress is
 written beside the transaction so callers can watch it. Runs in a process of its own:
 ``python -m crm_sales.importer serve`` (jobs by id on stdin, as ``runner`` drives it) or ``… JOB_ID``.
 """
@@ -12,28 +14,48 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import IO
+from typing import IO, Any
 
 from crm_contracts import config
 from crm_contracts.chassis import audit
 from crm_contracts.chassis.database import UnitOfWork, make_engine
 from crm_contracts.chassis.types import utcnow
-from crm_contracts.events.sales import LeadImportFinished
+from crm_contracts.events.sales import LeadImportFinished, LeadsImported
 from crm_contracts.identity import Identity
 from crm_contracts.payloads.lead_imports import IMPORT_MAX_ROWS
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from . import importfile, load, settings
-from .importbatch import BatchWriter, Tally
+from . import importfates, importfile, importstage, load, settings
+from .grading import compile_row_grading
+from .importowners import Owners
 from .importrows import RowChecker
 from .models import AUDIT, TABLES, ImportChunk, LeadImport
 
-BATCH = 2000
+BATCH = 2000  # rows per staging block and progress report; leads per lead.imported event
+REPORT_EVERY = 0.25  # seconds between progress writes at most
+FATES = ("created", "duplicate", "invalid", "skipped")
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class Tally:
+    created: int = 0
+    duplicate: int = 0
+    invalid: int = 0
+    skipped: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.created + self.duplicate + self.invalid + self.skipped
+
+    def counts(self) -> dict[str, int]:
+        return {fate: getattr(self, fate) for fate in FATES}
 
 
 def _chunks(engine: Engine, import_id: str, count: int) -> Iterator[bytes]:
@@ -47,36 +69,27 @@ def _chunks(engine: Engine, import_id: str, count: int) -> Iterator[bytes]:
         yield bytes(data)
 
 
-def _batches(rows: Iterator[list[str]]) -> Iterator[list[tuple[int, list[str]]]]:
-    batch: list[tuple[int, list[str]]] = []
-    number = 0
-    for cells in rows:
-        if not "".join(cells).strip():
-            continue  # blank lines are not rows
-        number += 1
-        if number > IMPORT_MAX_ROWS:
-            raise importfile.ImportFailed(f"The file has more than {IMPORT_MAX_ROWS:,} rows; split it.")
-        batch.append((number, cells))
-        if len(batch) == BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 class Progress:
-    """Counts written outside the import's transaction (PostgreSQL only: SQLite has one writer)."""
+    """Counts written outside the import's transaction (PostgreSQL only: SQLite has one writer), at
+    most every ``REPORT_EVERY`` seconds: while rows are staged, how many were read and how many were
+    invalid; the other fates once the whole file is in and decided."""
 
     def __init__(self, engine: Engine, import_id: str) -> None:
         self.engine, self.import_id = engine, import_id
         self.enabled = engine.dialect.name == "postgresql"
+        self.last = 0.0
+        self.counts: dict[str, int] = {}
 
-    def report(self, tally: Tally) -> None:
-        if not self.enabled:
+    def report(self, processed: int, invalid: int | None = None, force: bool = False) -> None:
+        if invalid is not None:
+            self.counts["invalid"] = invalid
+        now = time.monotonic()
+        if not self.enabled or (not force and now - self.last < REPORT_EVERY):
             return
+        self.last = now
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(update(LeadImport).where(LeadImport.id == self.import_id)
-                         .values(processed_rows=tally.total, heartbeat_at=utcnow(), **tally.counts()))
+                         .values(processed_rows=processed, heartbeat_at=utcnow(), **self.counts))
 
 
 def _finish(uow: UnitOfWork, job: LeadImport, tally: Tally, encoding: str | None, status: str,
@@ -96,13 +109,46 @@ def _finish(uow: UnitOfWork, job: LeadImport, tally: Tally, encoding: str | None
              **tally.counts())
 
 
+def _assign(session: Session, job: LeadImport, owners: Owners, now: datetime) -> None:
+    """Place the owners of the created leads, in file order, and hand the leads to them."""
+    if not owners.needed:
+        return
+    importfates.create_owners_table(session)
+    rows = importfates.created_leads(session, job.id, BATCH, "import_row", "grade", "source", "region")
+    while block := _take(rows, BATCH):
+        importfates.store_owners(session, owners.place(block))
+    importfates.own(session, job.id, now)
+
+
+def _take(rows: Iterator[Sequence[Any]], count: int) -> list[Sequence[Any]]:
+    return [row for _, row in zip(range(count), rows, strict=False)]
+
+
+def _announce(uow: UnitOfWork, job: LeadImport, actor: Identity, now: datetime, progress: Progress,
+              total: int) -> None:
+    """One lead.imported event per ``BATCH`` created leads, in file order."""
+    leads = importfates.created_leads(uow.session, job.id, BATCH, "id", "source", "grade", "owner_id", "region")
+    while block := _take(leads, BATCH):
+        ids, sources, grades, owner_ids, regions = (list(column) for column in zip(*block, strict=True))
+        uow.emit(LeadsImported, actor=actor, import_id=job.id, created_at=now, lead_ids=ids, sources=sources,
+                 grades=grades, owner_ids=owner_ids, regions=regions)
+        # The unit of work keeps every staged body until commit; the outbox row holds it already,
+        # and a million-row import must not hold them all in memory.
+        uow.emitted.clear()
+        progress.report(total)
+
+
 def _run(engine: Engine, job: LeadImport, encoding: str | None, now: datetime) -> Tally:
     progress = Progress(engine, job.id)
     with Session(engine, expire_on_commit=False) as session, session.begin():
         if engine.dialect.name == "postgresql":
-            # The statistics never see the rows this transaction adds, so the planner would scan the
-            # whole growing table for every batch's duplicate probes; the indexes answer them.
-            session.execute(text("SET LOCAL enable_seqscan = off"))
+            # Big one-off statements: compiling them (JIT) costs more than it saves, their hashes and
+            # sorts should stay in memory, and a merge join of keys (text sorted by collation) is never
+            # the plan to take: hash the new keys, or probe the indexes when leads are many. The
+            # statistics of leads do not count this transaction's rows, so the planner needs telling.
+            session.execute(text("SET LOCAL jit = off"))
+            session.execute(text("SET LOCAL work_mem = '64MB'"))
+            session.execute(text("SET LOCAL enable_mergejoin = off"))
         uow = UnitOfWork(session, TABLES)
         rows = importfile.rows(_chunks(engine, job.id, job.chunks), job.format, encoding or "utf-8")
         header = next(rows, None)
@@ -110,17 +156,32 @@ def _run(engine: Engine, job: LeadImport, encoding: str | None, now: datetime) -
             raise importfile.ImportFailed("The file is empty.")
         checker = RowChecker(header, {"source": job.options.get("source") or "import",
                                       "source_detail": job.options.get("source_detail"), "region": job.region})
-        writer = BatchWriter(uow, job, Identity(**job.actor | {"scopes": tuple(job.actor.get("scopes") or ())}),
-                             settings.current(session), now)
-        for batch in _batches(rows):
-            writer.write(checker, batch)
-            progress.report(writer.tally)
-        for user_id, count in writer.owned.items():
+        rules = settings.current(session)
+        actor = Identity(**job.actor | {"scopes": tuple(job.actor.get("scopes") or ())})
+        stager = importstage.Stager(checker, compile_row_grading(rules["grading"], checker.fields),
+                                    import_id=job.id, created_by=actor.user_id, now=now, block=BATCH,
+                                    limit=IMPORT_MAX_ROWS, progress=progress.report)
+        started = time.monotonic()
+        stager.load(session, rows)
+        staged_at = time.monotonic()
+        progress.report(stager.total, stager.invalid, force=True)
+        staged = stager.total - stager.invalid
+        tally = Tally(invalid=stager.invalid, **importfates.decide(session, job.id, staged, stager.candidates))
+        tally.created = stager.total - tally.total
+        progress.counts = tally.counts()
+        importfates.settle(session, job.id)
+        owners = Owners(session, job.options.get("assign") or "rules", actor, rules)
+        _assign(session, job, owners, now)
+        _announce(uow, job, actor, now, progress, tally.total)
+        for user_id, count in owners.owned.items():
             load.add(session, user_id, count)
-        if writer.assigner is not None:
-            writer.assigner.save_cursors()
-        _finish(uow, job, writer.tally, encoding, "completed")
-        return writer.tally
+        if owners.assigner is not None:
+            owners.assigner.save_cursors()
+        importfates.drop(session)
+        _finish(uow, job, tally, encoding, "completed")
+        log.info("import %s: %d rows staged in %.2fs, decided, created and announced in %.2fs", job.id,
+                 tally.total, staged_at - started, time.monotonic() - staged_at)
+        return tally
 
 
 def _fail(engine: Engine, job: LeadImport, reason: str) -> None:
@@ -153,6 +214,11 @@ def process(engine: Engine, import_id: str, now: datetime | None = None) -> str:
 def serve(engine: Engine, requests: IO[bytes], answers: IO[bytes]) -> None:
     """Run the jobs whose ids arrive one a line; answer each with ``<id> <status>``. A warm process
     keeps the interpreter start and imports out of every import's time."""
+    try:
+        with engine.connect():  # and a pooled connection ready for the first job
+            pass
+    except Exception:  # noqa: BLE001 - a database not up yet is the first job's problem
+        log.warning("no database connection yet")
     for line in requests:
         import_id = line.decode().strip()
         if not import_id:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -28,26 +29,29 @@ class WrongEncoding(ImportFailed):
 
 
 class _ChunkStream(io.RawIOBase):
-    """A readable byte stream over an iterator of chunks."""
+    """A readable byte stream over an iterator of chunks. The current chunk is read through a
+    memoryview at an offset: slicing off what was read would copy the rest of a 4 MB chunk per read."""
 
     def __init__(self, chunks: Iterable[bytes]) -> None:
         self._chunks = iter(chunks)
-        self._pending = b""
+        self._pending = memoryview(b"")
+        self._offset = 0
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
-        while not self._pending:
+        while self._offset >= len(self._pending):
             chunk = next(self._chunks, None)
             if chunk is None:
                 return 0
             if b"\x00" in chunk:
                 raise ImportFailed("This is not a text file (it holds NUL bytes). Save it as CSV (UTF-8 or GBK) "
                                    "or XLSX.")
-            self._pending = chunk
-        size = min(len(buffer), len(self._pending))
-        buffer[:size], self._pending = self._pending[:size], self._pending[size:]
+            self._pending, self._offset = memoryview(chunk), 0
+        size = min(len(buffer), len(self._pending) - self._offset)
+        buffer[:size] = self._pending[self._offset:self._offset + size]
+        self._offset += size
         return size
 
 
@@ -66,7 +70,7 @@ def csv_rows(chunks: Iterable[bytes], encoding: str) -> Iterator[list[str]]:
         if not first.strip():
             raise ImportFailed("The file is empty or its first line (the header) is blank.")
         delimiter = _delimiter(first)
-        reader = csv.reader(_prepend(first, text), delimiter=delimiter, strict=True)
+        reader = csv.reader(itertools.chain((first,), text), delimiter=delimiter, strict=True)
         for row in reader:
             line = reader.line_num
             yield row
@@ -75,11 +79,6 @@ def csv_rows(chunks: Iterable[bytes], encoding: str) -> Iterator[list[str]]:
                             f"line {line + 1}). Save it as UTF-8 or GBK, or name its encoding.") from None
     except csv.Error as exc:
         raise ImportFailed(f"Malformed CSV near line {line + 1}: {exc}.") from None
-
-
-def _prepend(first: str, rest: Iterable[str]) -> Iterator[str]:
-    yield first
-    yield from rest
 
 
 def _cell(value: object) -> str:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from crm_contracts import jsonio
-from crm_contracts.chassis.paging import paginate
+from crm_contracts.chassis.paging import _encode, paginate, parse_sort
 from crm_contracts.chassis.types import utcnow
 from crm_contracts.errors import Conflict, NotFound, ValidationFailed
 from crm_contracts.identity import Identity
@@ -24,13 +24,12 @@ from sqlalchemy.orm import Session
 
 from . import access
 from .bulk import insert_ignore
-from .models import ImportChunk, ImportRow, LeadImport
+from .models import ImportChunk, ImportRow, Lead, LeadImport
 
 STALE_AFTER = timedelta(minutes=2)
 UPLOAD_TIMEOUT = timedelta(hours=1)
 MAX_ATTEMPTS = 3
 SORTS = {"created_at": LeadImport.created_at}
-ROW_SORTS = {"row": ImportRow.row}
 OPTIONS = ("encoding", "source", "source_detail", "region", "assign")
 
 
@@ -114,12 +113,34 @@ def list_(session: Session, actor: Identity, query: dict[str, Any]) -> tuple[lis
 
 def rows(session: Session, actor: Identity, import_id: str,
          query: dict[str, Any]) -> tuple[list[ImportRow], str | None]:
+    """A page of a job's report, in row order. Rows that created nothing have a stored line; a created
+    row's line is made from its lead (the importer does not write those twice). Each source is read
+    a page at a time by its own index, (import_id, row), and the two pages merged."""
     job = _mine(session, actor, import_id)
-    stmt = select(ImportRow).where(ImportRow.import_id == job.id)
-    if query.get("fate"):
-        stmt = stmt.where(ImportRow.fate == query["fate"])
-    return paginate(session, stmt, id_column=ImportRow.row, allowed_sorts=ROW_SORTS, default_sort=[],
-                    sort=query.get("sort"), cursor=query.get("cursor"), limit=query.get("limit", 50))
+    limit, fate = query.get("limit", 50), query.get("fate")
+    order = parse_sort(query.get("sort"), {"row": ImportRow.row}, [])
+    stored_page: list[ImportRow] = []
+    stored_more = created_more = None
+    if fate != "created":
+        stmt = select(ImportRow).where(ImportRow.import_id == job.id)
+        if fate:
+            stmt = stmt.where(ImportRow.fate == fate)
+        stored_page, stored_more = paginate(session, stmt, id_column=ImportRow.row,
+                                            allowed_sorts={"row": ImportRow.row}, default_sort=[],
+                                            sort=query.get("sort"), cursor=query.get("cursor"), limit=limit)
+    created_page: list[ImportRow] = []
+    if fate in (None, "created"):
+        leads, created_more = paginate(session, select(Lead).where(Lead.import_id == job.id),
+                                       id_column=Lead.import_row, allowed_sorts={"row": Lead.import_row},
+                                       default_sort=[], sort=query.get("sort"), cursor=query.get("cursor"),
+                                       limit=limit)
+        created_page = [ImportRow(import_id=job.id, row=lead.import_row, fate="created", company=lead.company,
+                                  lead_id=lead.id) for lead in leads]
+    merged = sorted(stored_page + created_page, key=lambda line: line.row, reverse=bool(order and order[0][1]))
+    page = merged[:limit]
+    more = len(merged) > limit or stored_more is not None or created_more is not None
+    # Either source's cursor for this row (paginate's: each sort value, then the id; all of them the row).
+    return page, (_encode([page[-1].row] * (len(order) + 1)) if page and more else None)
 
 
 def claim_next(session: Session, now: datetime | None = None) -> str | None:

@@ -61,6 +61,10 @@ class ImportRunner(DependencyProvider):
         return ImportRunnerAccess(self)
 
     def _loop(self) -> None:
+        try:
+            self._worker()  # warm now: the interpreter and its imports take seconds the first job would wait
+        except Exception:  # noqa: BLE001 - it is started again when a job needs it
+            log.exception("could not start the importer process")
         while self.running:
             self.wake.wait(self.poll_interval)
             self.wake.clear()

@@ -10,10 +10,13 @@ from crm_contracts.chassis.validation import load
 from crm_contracts.errors import ValidationFailed
 from crm_contracts.payloads.lead_imports import ImportStart
 from crm_contracts.payloads.leads import LeadCreate
-from crm_sales import exporting, importer, imports, leads
-from crm_sales.models import ImportChunk, Lead
+from crm_contracts.payloads.sales_settings import SalesSettings
+from crm_sales import exporting, importer, imports, importstage, leads, settings
+from crm_sales.models import AssignmentCursor, ImportChunk, ImportRow, Lead, RepLoad
 from openpyxl import Workbook
 from sqlalchemy import func, select
+
+from .conftest import identity
 
 HEADER = "company,contact,phone,fax,email,source,origin,destination\n"
 
@@ -70,9 +73,11 @@ def test_a_gbk_csv_with_chinese_headers_is_detected_and_read(world, manager):
         "completed", "gb18030", "created", "广州速达货运代理有限公司")
 
 
+@pytest.mark.parametrize("kept", [importstage.CANDIDATES_KEPT, 0], ids=["repeated-keys", "every-key"])
 def test_duplicates_are_found_inside_the_file_across_batches_and_against_leads_and_customers(
-        world, manager, monkeypatch):
+        world, manager, monkeypatch, kept):
     monkeypatch.setattr(importer, "BATCH", 2)
+    monkeypatch.setattr(importstage, "CANDIDATES_KEPT", kept)  # 0: the stager keeps no list of repeated keys
     with world.tx() as uow:
         existing = leads.create(uow, manager, load(LeadCreate, {"company": "Existing Freight", "email": "x@ex.cn"}))
     world.account(name="Big Customer Co., Ltd.")
@@ -93,8 +98,58 @@ def test_duplicates_are_found_inside_the_file_across_batches_and_against_leads_a
                      4: ("duplicate", "row", ["fax"]), 5: ("duplicate", "lead", ["email"]),
                      6: ("skipped", "account", ["name"]), 7: ("created", None, []),
                      8: ("duplicate", "row", ["phone"])}
-    assert rows[2]["duplicate_of"]["row"] == 1 and rows[4]["duplicate_of"]["id"] == existing.id
+    assert rows[2]["duplicate_of"] == {"kind": "row", "id": rows[0]["lead_id"], "row": 1, "status": "created"}
+    assert rows[2]["reason"] == "Duplicate of row 1 (matched on name)."
+    assert rows[4]["duplicate_of"] == {"kind": "lead", "id": existing.id, "row": None, "status": "pool"}
+    assert rows[4]["reason"] == f"Duplicate of lead {existing.id} (matched on email)."
+    assert rows[5]["duplicate_of"]["status"] is None and rows[5]["reason"] == "Already a customer (matched on name)."
     assert job["counts"] == {"created": 3, "duplicate": 4, "invalid": 0, "skipped": 1}
+
+
+def test_a_row_repeating_an_earlier_row_is_its_duplicate_even_when_that_row_created_nothing(world, manager):
+    with world.tx() as uow:
+        existing = leads.create(uow, manager, load(LeadCreate, {"company": "Old Freight", "phone": "13800000007"}))
+    content = (HEADER +
+               "Acme Cargo,,13800000007,,,,,\n"        # 1 duplicate of the existing lead (phone)
+               "ACME CARGO LTD,,,,acme@x.cn,,,\n"      # 2 duplicate of row 1 (name), though row 1 is no lead
+               "Other,,,,ACME@X.CN,,,\n"              # 3 duplicate of row 2: the earliest row with its e-mail
+               "Fresh,,13900000001,,,,,\n").encode()   # 4 created
+
+    job, rows = run_import(world, manager, content)
+
+    assert [(r["fate"], r["matched_on"]) for r in rows] == [
+        ("duplicate", ["phone"]), ("duplicate", ["name"]), ("duplicate", ["email"]), ("created", [])]
+    assert rows[0]["duplicate_of"]["id"] == existing.id
+    assert rows[1]["duplicate_of"] == {"kind": "row", "id": None, "row": 1, "status": "duplicate"}
+    assert rows[2]["duplicate_of"] == {"kind": "row", "id": None, "row": 2, "status": "duplicate"}
+    assert job["counts"] == {"created": 1, "duplicate": 3, "invalid": 0, "skipped": 0}
+    assert lead_count(world) == 2
+
+
+def test_the_row_report_pages_and_filters_across_created_and_other_rows(world, manager):
+    content = (HEADER + "One,,13900000001,,,,,\nOne Ltd,,,,,,,\nBad Mail,,,,not-mail,,,\nTwo,,,,,,,\n"
+               "Three,,,,,,,\n").encode()
+    job, _ = run_import(world, manager, content)
+
+    def walk(**query):
+        pages, cursor = [], None
+        while True:
+            page, cursor = imports.rows(session, manager, job["id"], {"limit": 2, "cursor": cursor, **query})
+            pages.append([(r.row, r.fate) for r in page])
+            if not cursor:
+                return pages
+
+    with world.read() as session:
+        pages, backwards = walk(), walk(sort="-row")
+        created, _ = imports.rows(session, manager, job["id"], {"fate": "created", "limit": 50})
+        stored = session.scalars(select(ImportRow.fate).where(ImportRow.import_id == job["id"])).all()
+
+    assert pages == [[(1, "created"), (2, "duplicate")], [(3, "invalid"), (4, "created")], [(5, "created")]]
+    assert backwards == [[(5, "created"), (4, "created")], [(3, "invalid"), (2, "duplicate")], [(1, "created")]]
+    assert [imports.row_out(r) for r in created][0] == {
+        "row": 1, "fate": "created", "lead_id": created[0].lead_id, "company": "One", "reason": None,
+        "duplicate_of": None, "matched_on": [], "errors": {}}
+    assert [r.row for r in created] == [1, 4, 5] and sorted(stored) == ["duplicate", "invalid"]
 
 
 def test_importing_the_same_file_again_creates_nothing(world, manager):
@@ -116,6 +171,20 @@ def test_invalid_rows_are_reported_with_field_errors_and_the_rest_imported(world
     assert [r["fate"] for r in rows] == ["invalid", "invalid", "invalid", "invalid"]
     assert [sorted(r["errors"]) for r in rows] == [["phone"], ["email"], ["origin"], ["source"]]
     assert job["counts"] == {"created": 0, "duplicate": 0, "invalid": 4, "skipped": 0}
+
+
+def test_invalid_rows_are_written_aside_in_bounded_batches_between_the_valid_ones(world, manager, monkeypatch):
+    monkeypatch.setattr(importstage, "INVALID_HELD", 2)
+    monkeypatch.setattr(importer, "BATCH", 2)
+    content = (HEADER + "".join(f"Firm {i},,,,{'bad' if i % 3 else 'ok'}{i}@x.cn,,,\n".replace("bad", "bad@")
+                                for i in range(9))).encode()
+
+    job, rows = run_import(world, manager, content)
+
+    assert [r["fate"] for r in rows] == ["created", "invalid", "invalid"] * 3
+    assert [r["row"] for r in rows] == list(range(1, 10))
+    assert rows[1]["errors"] == {"email": ["Not a valid email address."]}
+    assert job["counts"] == {"created": 3, "duplicate": 0, "invalid": 6, "skipped": 0} and lead_count(world) == 3
 
 
 def test_formula_looking_cells_are_stored_as_plain_text(world, manager):
@@ -196,6 +265,29 @@ def test_imports_respect_the_chosen_assignment(world, rep):
     with world.read() as session:
         owners = {session.get(Lead, r["lead_id"]).owner_id for r in rows}
     assert owners == {rep.user_id} and job["counts"]["created"] == 2
+
+
+def test_rule_assignment_places_imported_leads_round_robin_and_counts_their_load(world, admin, manager):
+    seniors = [world.user(identity("sales_rep", team="senior")) for _ in range(2)]
+    with world.tx() as uow:
+        settings.update(uow, admin, load(SalesSettings, {"assignment": {"rules": [
+            {"name": "A to seniors", "grades": ["A"], "team": "senior", "strategy": "round_robin"}]}}))
+    content = (HEADER + "".join(f"Firm {i},Li,1380000000{i},,f{i}@x.cn,referral,,\n" for i in range(3))
+               + "Cold One,,,,,cold_call,,\n").encode()
+
+    job, rows = run_import(world, manager, content, assign="rules")
+
+    with world.read() as session:
+        owned = [session.get(Lead, r["lead_id"]) for r in rows]
+        loads = {s.user_id: session.get(RepLoad, s.user_id).open_leads for s in seniors}
+        cursor = session.get(AssignmentCursor, "A to seniors").last_user_id
+    owners = [lead.owner_id for lead in owned]
+    assert owners[0] != owners[1] and owners[2] == owners[0] and owners[3] is None
+    assert [lead.status for lead in owned] == ["assigned", "assigned", "assigned", "pool"]
+    assert {lead.team for lead in owned[:3]} == {"senior"} and owned[0].assigned_at is not None
+    assert sorted(loads.values()) == [1, 2] and cursor == owners[2]
+    [batch] = world.events("lead.imported")
+    assert batch["owner_ids"] == owners and job["counts"]["created"] == 4
 
 
 def test_the_warm_importer_answers_each_job_id_with_its_status(world, manager):

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from crm_contracts.chassis.types import UtcDateTime, UuidString, utcnow
-from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, new_id
@@ -16,17 +16,28 @@ LEAD_TEXT_FIELDS = ("company", "contact_name", "title", "phone", "fax", "email",
                     "mode", "notes", "region")
 
 
+def _where_present(name: str, *columns: str) -> Index:
+    """An index of the rows where ``columns[0]`` is set: most leads have no fax or owner, many no phone
+    or e-mail, and every index entry costs an import's insert; lookups by value never want the nulls."""
+    where = text(f"{columns[0]} IS NOT NULL")
+    return Index(name, *columns, postgresql_where=where, sqlite_where=where)
+
+
 class Lead(Base):
     __tablename__ = "leads"
-    __table_args__ = (Index("ix_leads_status_region", "status", "region"),)
+    __table_args__ = (Index("ix_leads_status_region", "status", "region"),
+                      _where_present("ix_leads_phone", "phone"), _where_present("ix_leads_fax", "fax"),
+                      _where_present("ix_leads_email", "email"), _where_present("ix_leads_owner_id", "owner_id"),
+                      # An import's leads in file order: its row report and its events read them so.
+                      _where_present("ix_leads_import_id_row", "import_id", "import_row"))
 
     id: Mapped[str] = mapped_column(UuidString, primary_key=True, default=new_id)
     company: Mapped[str] = mapped_column(String(200))
     contact_name: Mapped[str | None] = mapped_column(String(100))
     title: Mapped[str | None] = mapped_column(String(100))
-    phone: Mapped[str | None] = mapped_column(String(20), index=True)  # E.164
-    fax: Mapped[str | None] = mapped_column(String(20), index=True)  # E.164
-    email: Mapped[str | None] = mapped_column(String(254), index=True)  # normalised
+    phone: Mapped[str | None] = mapped_column(String(20))  # E.164
+    fax: Mapped[str | None] = mapped_column(String(20))  # E.164
+    email: Mapped[str | None] = mapped_column(String(254))  # normalised
     website: Mapped[str | None] = mapped_column(String(300))
     country: Mapped[str | None] = mapped_column(String(2))
     city: Mapped[str | None] = mapped_column(String(100))
@@ -44,7 +55,7 @@ class Lead(Base):
     grade: Mapped[str] = mapped_column(String(1))
     score: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(20))
-    owner_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    owner_id: Mapped[str | None] = mapped_column(String(36))
     team: Mapped[str | None] = mapped_column(String(50))
     assigned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_activity_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -55,7 +66,7 @@ class Lead(Base):
     contact_id: Mapped[str | None] = mapped_column(String(36))
     opportunity_id: Mapped[str | None] = mapped_column(String(36))
     converted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    import_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    import_id: Mapped[str | None] = mapped_column(String(36))
     import_row: Mapped[int | None] = mapped_column(Integer)
     created_by: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
@@ -124,6 +135,9 @@ class ImportChunk(Base):
 
 
 class ImportRow(Base):
+    """What became of one row of an import that created no lead; a created row's line is its lead
+    (``Lead.import_id`` and ``import_row``), read by ``imports.rows``."""
+
     __tablename__ = "lead_import_rows"
 
     import_id: Mapped[str] = mapped_column(ForeignKey("lead_imports.id", ondelete="CASCADE"), primary_key=True)

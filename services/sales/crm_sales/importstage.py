@@ -1,0 +1,232 @@
+"""Staging an import: every valid row straight into ``leads``, every invalid one into its report.
+
+The rows are parsed, checked, keyed and graded as they stream out of the upload, and each valid row
+goes into ``leads`` at once as a pool lead of this import (its own id, ``import_id``, ``import_row``),
+by COPY on PostgreSQL (``executemany`` elsewhere). COPY reads from a file-like object that produces
+its lines only when asked, so the server stores one block — the heap and every index of ``leads``,
+most of an import's database work — while Python parses the next: the two run on different cores,
+and neither the file nor its rows are ever held whole. The rows that turn out to be duplicates or
+customers are deleted again once ``importfates`` has decided, in the same transaction; nothing of
+the job is visible before it commits.
+
+Invalid rows are final when read: their lines of the report are kept aside and written between two
+COPYs into ``leads`` (at most ``INVALID_HELD`` held at a time, so a file of bad rows stays flat too).
+Each valid row's keys pass through a bit set on the way, so the keys that may repeat within the file
+(``candidates``) are known at the end without keeping the keys themselves.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from operator import itemgetter
+from typing import Any
+
+from crm_contracts import normalize
+from crm_contracts.chassis.types import UtcDateTime
+from sqlalchemy import bindparam, text
+from sqlalchemy.orm import Session
+
+from .grading import RowGrader
+from .importfile import ImportFailed
+from .importrows import COMPANY, RowChecker
+
+# The columns each staged lead is written with: the fields its file fills, these, then those every
+# lead of a job shares.
+ROW_COLUMNS = ("name_key", "grade", "score", "id", "import_row")
+JOB_COLUMNS = ("status", "import_id", "created_by", "created_at", "updated_at", "last_activity_at", "version")
+REPORT_COLUMNS = ("import_id", "row", "fate", "company", "reason", "matched_on", "errors")
+INVALID_HELD = 10_000
+# Keys seen so far, one bit each (a Bloom filter of one hash): a key whose bit is already set may
+# repeat within the file, and only those are grouped in SQL for in-file duplicates. A fixed 8 MB,
+# false positives included; past ``CANDIDATES_KEPT`` candidates every key is grouped instead.
+SEEN_BITS = 1 << 26
+CANDIDATES_KEPT = 100_000
+Progress = Callable[[int, int], None]  # (rows so far, invalid so far)
+
+
+def new_ids(block: int = 4096) -> Iterator[str]:
+    """Ids for an import's leads: version 7 UUIDs (RFC 9562) — the time of the job in milliseconds,
+    then a counter, then 48 random bits — so they ascend within a job. Each lead's id is one insert
+    into the primary key, and ascending ones land side by side instead of at random in the index.
+    """
+    millis = time.time_ns() // 1_000_000
+    head = f"{millis >> 16:08x}-{millis & 0xFFFF:04x}-7"
+    for start in itertools.count(0, block):
+        randomness = os.urandom(6 * block).hex()
+        for i in range(block):
+            seq = start + i  # 26 bits: 12 after the version, 14 after the variant
+            yield f"{head}{seq >> 14 & 0xFFF:03x}-{0x8000 | seq & 0x3FFF:04x}-{randomness[12 * i:12 * i + 12]}"
+
+
+class Stager:
+    """Turns the file's rows into pool leads of the job and report lines of invalid rows."""
+
+    def __init__(self, checker: RowChecker, grader: RowGrader, *, import_id: str, created_by: str | None,
+                 now: datetime, block: int, limit: int, progress: Progress | None = None) -> None:
+        self.checker, self.grader, self.progress = checker, grader, progress
+        self.block, self.limit = block, limit
+        self.shared = ("pool", import_id, created_by, now, now, now, 1)
+        self.columns = (*checker.fields, *ROW_COLUMNS, *JOB_COLUMNS)
+        self.import_id = import_id
+        self.total = 0
+        self.invalid = 0
+        self.held: list[tuple[Any, ...]] = []  # report lines of invalid rows not yet written
+        self.done = False
+        self.ids = new_ids()
+        self.seen = bytearray(SEEN_BITS // 8)
+        self.candidates: set[str] | None = set()
+        keys = [i for i, name in enumerate(checker.fields) if name in ("phone", "fax", "email")]
+        self.keys_of = itemgetter(*keys) if len(keys) > 1 else (lambda v: (v[keys[0]],)) if keys else (lambda v: ())
+
+    def _blocks(self, rows: Iterator[list[str]]) -> Iterator[list[Sequence[Any]]]:
+        """Blocks of leads to stage (without the columns they share). Blank lines are not rows; row
+        numbers count the others from 1. Pauses (ends) once ``INVALID_HELD`` invalid rows wait."""
+        check, grade, company_name, ids = self.checker.check, self.grader, normalize.company_name, self.ids
+        size, limit, held = self.block, self.limit, self.held
+        seen, candidates, mask, keys_of = self.seen, self.candidates, SEEN_BITS - 1, self.keys_of
+        block: list[tuple[Any, ...]] = []
+        number = self.total
+        for cells in rows:
+            if not "".join(cells).strip():
+                continue
+            number += 1
+            values, errors = check(cells)
+            if errors:
+                self.invalid += 1
+                held.append((self.import_id, number, "invalid", (values[COMPANY] or "")[:200] or None,
+                             "Invalid fields: " + ", ".join(sorted(errors)), "[]",
+                             json.dumps(errors, ensure_ascii=False)))
+            else:
+                name_key = company_name(values[COMPANY])
+                values += (name_key, *grade(values), next(ids), number)  # the row as staged: no new tuple
+                block.append(values)
+                if candidates is not None:  # inline: this runs for every key of every row
+                    for value in (name_key, *keys_of(values)):
+                        if value:
+                            bit = hash(value) & mask
+                            if seen[bit >> 3] & (1 << (bit & 7)):
+                                candidates.add(value)
+                            else:
+                                seen[bit >> 3] |= 1 << (bit & 7)
+            if len(block) == size or len(held) >= INVALID_HELD:
+                if candidates is not None and len(candidates) > CANDIDATES_KEPT:
+                    self.candidates = candidates = None
+                self._count(number, limit)
+                yield block
+                block = []
+                if len(held) >= INVALID_HELD:
+                    return
+        if candidates is not None and len(candidates) > CANDIDATES_KEPT:
+            self.candidates = None
+        self._count(number, limit)
+        self.done = True
+        if block:
+            yield block
+
+    def _count(self, number: int, limit: int) -> None:
+        if number > limit:
+            raise ImportFailed(f"The file has more than {limit:,} rows; split it.")
+        self.total = number
+        if self.progress is not None:
+            self.progress(self.total, self.invalid)
+
+    def load(self, session: Session, rows: Iterator[list[str]]) -> None:
+        """Stage every row of ``rows``."""
+        postgres = session.get_bind().dialect.name == "postgresql"
+        while not self.done:
+            if postgres:
+                # An empty name key (a company of punctuation only) is an empty string, not NULL.
+                _copy(session, "leads", self.columns, self._blocks(rows), _csv_values(self.shared),
+                      "FORCE_NOT_NULL (name_key)")
+            else:
+                insert = _insert(self.columns)
+                for block in self._blocks(rows):
+                    if block:
+                        session.execute(insert, [dict(zip(self.columns, (*row, *self.shared), strict=True))
+                                                 for row in block])
+            self._write_held(session, postgres)
+
+    def _write_held(self, session: Session, postgres: bool) -> None:
+        if not self.held:
+            return
+        if postgres:
+            _copy(session, "lead_import_rows", REPORT_COLUMNS, iter([self.held]), ())
+        else:
+            session.execute(text(f"INSERT INTO lead_import_rows ({', '.join(REPORT_COLUMNS)}) "
+                                 f"VALUES ({', '.join(':' + c for c in REPORT_COLUMNS)})"),
+                            [dict(zip(REPORT_COLUMNS, row, strict=True)) for row in self.held])
+        self.held.clear()
+
+
+def _insert(columns: Sequence[str]) -> Any:
+    return text(f"INSERT INTO leads ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})").bindparams(
+        *(bindparam(c, type_=UtcDateTime()) for c in ("created_at", "updated_at", "last_activity_at")))
+
+
+def _csv_values(shared: Sequence[Any]) -> tuple[Any, ...]:
+    """Timestamps as PostgreSQL reads them in CSV (ISO 8601 with the zone)."""
+    return tuple(v.isoformat() if isinstance(v, datetime) else v for v in shared)
+
+
+def _copy(session: Session, table: str, columns: Sequence[str], blocks: Iterator[list[Sequence[Any]]],
+          shared: tuple[Any, ...], options: str = "") -> None:
+    """COPY ``blocks`` of rows, each row followed by the ``shared`` values, into ``columns`` of ``table``."""
+    lines = _Lines(blocks, shared)
+    cursor = session.connection().connection.cursor()
+    try:
+        with_options = ", ".join(("FORMAT csv", options) if options else ("FORMAT csv",))
+        cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH ({with_options})", lines)
+    except Exception:
+        if lines.error is not None:  # psycopg2 reports a failed read as its own error: raise the cause
+            raise lines.error from None
+        raise
+    finally:
+        cursor.close()
+
+
+class _Lines:
+    """What COPY reads: each ``read`` formats the next block of rows as CSV, so the server ingests one
+    block while the next is parsed. An empty unquoted field is NULL; csv quotes whatever needs it.
+
+    The values every row shares (the job's id, creator, timestamps: half a staged lead's bytes) are
+    formatted once and put at the end of each line, unless a value holds a line break (then a line
+    end is not a row end, and the block is written row by row)."""
+
+    def __init__(self, blocks: Iterator[list[Sequence[Any]]], shared: tuple[Any, ...]) -> None:
+        self._blocks, self._shared = blocks, shared
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, lineterminator="\n")
+        self._writer.writerow(shared)
+        self._end = "," + self._buffer.getvalue() if shared else "\n"
+        self.error: Exception | None = None
+
+    def read(self, size: int = -1) -> str:
+        try:
+            block = next(self._blocks, None)
+        except Exception as exc:
+            self.error = exc
+            raise
+        if not block:
+            return ""
+        lines = self._write(block)
+        if self._shared:
+            if lines.count("\n") == len(block):
+                return lines.replace("\n", self._end)
+            lines = self._write([(*row, *self._shared) for row in block])
+        return lines
+
+    def _write(self, rows: list[tuple[Any, ...]]) -> str:
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self._writer.writerows(rows)
+        return self._buffer.getvalue()
+
+    def readline(self, size: int = -1) -> str:  # psycopg2 asks for it only on COPY TO
+        return self.read(size)
