@@ -1,4 +1,4 @@
-"""Knowledge base: FAQs, guides and per-customer SOPs; `?q=` searches."""
+"""Knowledge base: FAQs, guides and per-customer SOPs; `?q=` searches, paged like every list."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def create_article(rpc: Any, body: dict[str, Any]) -> Any:
 
 @blp.operation("GET", "/kb/articles", query=ArticleListQuery, response=ArticlePage)
 def list_articles(rpc: Any, query: dict[str, Any]) -> Any:
-    """Articles the caller may read; with `q`, the best matches by relevance (one page)."""
+    """Articles the caller may read; with `q`, the matches, most relevant first, paged by `next_cursor`."""
     return rpc.service_desk.list_articles(query)
 
 
