@@ -26,6 +26,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from .. import jsonio
@@ -84,10 +85,10 @@ def emit(session: Session, tables: OutboxTables, event_cls: type[Event], *,
     return message
 
 
-def claim(session: Session, tables: OutboxTables, event_id: str, handler: str) -> bool:
+def claim(session: Session | Connection, tables: OutboxTables, event_id: str, handler: str) -> bool:
     """True the first time ``handler`` sees ``event_id``; False for a redelivery or a racing twin."""
     values = {"event_id": str(event_id), "handler": handler, "processed_at": utcnow()}
-    dialect = session.get_bind().dialect.name
+    dialect = (session.get_bind() if isinstance(session, Session) else session).dialect.name
     if dialect == "postgresql":
         stmt = postgresql.insert(tables.inbox).values(**values).on_conflict_do_nothing()
     elif dialect == "sqlite":

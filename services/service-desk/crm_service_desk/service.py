@@ -311,13 +311,13 @@ class ServiceDeskService(Operations):
     # The shipment folds claim the event id themselves (in the same statement on PostgreSQL).
     @handles(ShipmentBooked)
     def on_shipment_booked(self, event: dict[str, Any]) -> None:
-        with self.db.transaction() as uow:
-            shipments.booked(uow, event, "service_desk.on_shipment_booked")
+        with self.db.statements() as connection:
+            shipments.booked(connection, event, "service_desk.on_shipment_booked")
 
     @handles(ShipmentStatusChanged)
     def on_shipment_status_changed(self, event: dict[str, Any]) -> None:
-        with self.db.transaction() as uow:
-            shipments.status_changed(uow, event, "service_desk.on_shipment_status_changed")
+        with self.db.statements() as connection:
+            shipments.status_changed(connection, event, "service_desk.on_shipment_status_changed")
 
     @handles(ShipmentException)
     def on_shipment_exception(self, event: dict[str, Any]) -> None:

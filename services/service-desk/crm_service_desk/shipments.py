@@ -14,12 +14,14 @@ from crm_contracts import jsonio
 from crm_contracts.access import scope_clause
 from crm_contracts.chassis import account_view
 from crm_contracts.chassis.database import UnitOfWork
+from crm_contracts.chassis.outbox import claim
 from crm_contracts.chassis.paging import paginate
 from crm_contracts.chassis.types import utcnow
 from crm_contracts.errors import NotFound
 from crm_contracts.identity import Identity
 from sqlalchemy import Row, and_, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from .models import TABLES, AccountView, Milestone, Shipment
@@ -96,31 +98,30 @@ def _milestone_statement(claimed: Any = None) -> Any:
     return table.insert().from_select(list(binds), select(*binds.values()).where(_exists(claimed)))
 
 
-def _fold(uow: UnitOfWork, event: dict[str, Any], handler: str, row: dict[str, Any], milestone: dict[str, Any],
-          *, always: tuple[str, ...] = ()) -> Row | None:
+def _fold(connection: Connection, event: dict[str, Any], handler: str, row: dict[str, Any],
+          milestone: dict[str, Any], *, always: tuple[str, ...] = ()) -> Row | None:
     """Claim the event for ``handler``, record it as a milestone and fold it into its shipment with an
     upsert: the row lock it takes makes concurrent events for one shipment apply one after the other, and
     the CASEs keep the newest status and ETA whatever the order of arrival. Returns the shipment's row
     (locked until commit), or None when the event was applied before."""
     if event.get("eta"):
         row = {**row, "eta": event["eta"], "eta_at": event["occurred_at"]}
-    dialect = uow.session.get_bind().dialect.name
+    dialect = connection.dialect.name
     now = utcnow()
     params = {"reference": event["reference"], "customer_code": event["customer_code"],
               "open_exceptions": 0, "updated_at": now, **row, "m_id": str(uuid.uuid4()),
               "m_event_id": str(event["event_id"]), "m_occurred_at": event["occurred_at"], "m_location": None,
               "m_description": None, **{f"m_{key}": value for key, value in milestone.items()},
               "i_handler": handler, "i_at": now}
-    connection = uow.session.connection()
     if dialect != "postgresql":
-        if not uow.claim(event["event_id"], handler):
+        if not claim(connection, TABLES, str(event["event_id"]), handler):
             return None
         connection.execute(_milestone_statement(), params)
     return connection.execute(_statement(dialect, tuple(row), always), params).first()
 
 
-def booked(uow: UnitOfWork, event: dict[str, Any], handler: str) -> Row | None:
-    return _fold(uow, event, handler, {
+def booked(connection: Connection, event: dict[str, Any], handler: str) -> Row | None:
+    return _fold(connection, event, handler, {
         "mode": event["mode"], "origin": event["origin"], "destination": event["destination"],
         "booked_at": event["occurred_at"], "status": "booked", "status_at": event["occurred_at"],
         "last_location": event["origin"]},
@@ -129,8 +130,8 @@ def booked(uow: UnitOfWork, event: dict[str, Any], handler: str) -> Row | None:
         always=("mode", "origin", "destination", "booked_at"))
 
 
-def status_changed(uow: UnitOfWork, event: dict[str, Any], handler: str) -> Row | None:
-    return _fold(uow, event, handler, {"status": event["status"], "status_at": event["occurred_at"],
+def status_changed(connection: Connection, event: dict[str, Any], handler: str) -> Row | None:
+    return _fold(connection, event, handler, {"status": event["status"], "status_at": event["occurred_at"],
                                        "last_location": event.get("location")},
                  {"kind": "status", "status": event["status"], "location": event.get("location"),
                   "description": event.get("description")})
@@ -139,7 +140,7 @@ def status_changed(uow: UnitOfWork, event: dict[str, Any], handler: str) -> Row 
 def exception(uow: UnitOfWork, event: dict[str, Any], handler: str) -> Row | None:
     """Fold the exception in; its shipment's row stays locked until commit, which serialises the
     exceptions of one shipment, so the check for an open ticket of the same kind cannot race."""
-    return _fold(uow, event, handler, {}, {"kind": "exception", "status": event["exception_type"],
+    return _fold(uow.session.connection(), event, handler, {}, {"kind": "exception", "status": event["exception_type"],
                                            "location": event.get("location"), "description": event["description"]})
 
 

@@ -146,6 +146,6 @@ def service(sessions) -> Any:
     from crm_service_desk.service import ServiceDeskService
     from nameko.testing.services import worker_factory
 
-    provider = SimpleNamespace(sessions=sessions, tables=TABLES, kick_relay=lambda: None)
+    provider = SimpleNamespace(sessions=sessions, engine=sessions.kw["bind"], tables=TABLES, kick_relay=lambda: None)
     return worker_factory(ServiceDeskService, db=DatabaseAccess(provider),
                           config={"REOPEN_WINDOW_DAYS": 7, "SURVEY_TTL_DAYS": 14})
