@@ -12,13 +12,15 @@ from crm_analytics.service import AnalyticsService
 from crm_contracts.chassis import audit
 from crm_contracts.chassis.database import DatabaseAccess
 from crm_contracts.errors import NotFound
-from crm_contracts.events import AccountCreated, AccountMerged, AccountUpdated, ShipmentBooked, build, parse
+from crm_contracts.events import AccountUpdated, ShipmentBooked, build, parse
 from crm_contracts.identity import Identity
+from crm_contracts.testing.accounts import MERGER, id_of
+from crm_contracts.testing.accounts import account_event as account
+from crm_contracts.testing.accounts import merged_event as merged
 from crm_contracts.testing.units import sqlite_sessions
 from nameko.testing.services import worker_factory
 
 ADMIN = Identity(user_id=str(uuid.uuid4()), role="admin", username="admin")
-MERGER = Identity(user_id=str(uuid.uuid4()), role="sales_manager", username="wang.li")
 LAST_YEAR = datetime.now(UTC) - timedelta(days=365)
 
 
@@ -35,23 +37,6 @@ def service(sessions):
     worker = worker_factory(AnalyticsService, db=DatabaseAccess(provider))
     worker.caller.require.return_value = ADMIN
     return worker
-
-
-def account(code: str, *, event=AccountCreated, version: int = 1, occurred_at: datetime | None = None,
-            **fields) -> dict:
-    body = {"account_id": str(uuid.uuid4()), "customer_code": code, "name": f"{code} Logistics", "status": "active",
-            "region": "east", "version": version, **fields}
-    return parse(event, build(event, occurred_at=occurred_at, **body))
-
-
-def id_of(event: dict) -> str:
-    return str(event["account_id"])
-
-
-def merged(survivor: dict, duplicate: dict) -> dict:
-    return parse(AccountMerged, build(AccountMerged, actor=MERGER, survivor_id=survivor["account_id"],
-                                      survivor_code=survivor["customer_code"], duplicate_id=duplicate["account_id"],
-                                      duplicate_code=duplicate["customer_code"]))
 
 
 def booked(code: str, origin: str = "CNSHA") -> dict:

@@ -6,29 +6,13 @@ import uuid
 
 import pytest
 from crm_contracts.chassis import audit
-from crm_contracts.events import AccountCreated, AccountMerged, AccountUpdated, build, parse
+from crm_contracts.events import AccountUpdated, build, parse
 from crm_contracts.events.service_desk import CustomerAlertRequested
-from crm_contracts.identity import Identity
+from crm_contracts.testing.accounts import MERGER, id_of
+from crm_contracts.testing.accounts import account_event as account
+from crm_contracts.testing.accounts import merged_event as merged
 from crm_notify.models import AUDIT, AccountView, Notification
 from sqlalchemy import select
-
-MERGER = Identity(user_id=str(uuid.uuid4()), role="sales_manager", username="wang.li")
-
-
-def account(code: str, *, event=AccountCreated, version: int = 1, **fields) -> dict:
-    body = {"account_id": str(uuid.uuid4()), "customer_code": code, "name": f"{code} Logistics", "status": "active",
-            "region": "east", "owner_id": str(uuid.uuid4()), "version": version, **fields}
-    return parse(event, build(event, **body))
-
-
-def id_of(event: dict) -> str:
-    return str(event["account_id"])
-
-
-def merged(survivor: dict, duplicate: dict) -> dict:
-    return parse(AccountMerged, build(AccountMerged, actor=MERGER, survivor_id=survivor["account_id"],
-                                      survivor_code=survivor["customer_code"], duplicate_id=duplicate["account_id"],
-                                      duplicate_code=duplicate["customer_code"]))
 
 
 def alert(account_event: dict) -> dict:

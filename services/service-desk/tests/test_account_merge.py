@@ -8,8 +8,6 @@ import pytest
 from crm_contracts.chassis import audit
 from crm_contracts.errors import NotFound
 from crm_contracts.events import (
-    AccountCreated,
-    AccountMerged,
     AccountUpdated,
     ShipmentBooked,
     ShipmentException,
@@ -17,27 +15,13 @@ from crm_contracts.events import (
     parse,
 )
 from crm_contracts.identity import Identity
+from crm_contracts.testing.accounts import MERGER, id_of
+from crm_contracts.testing.accounts import account_event as account
+from crm_contracts.testing.accounts import merged_event as merged
 from crm_service_desk.models import AUDIT, TABLES, AccountView, Article, Shipment, Ticket
 from sqlalchemy import func, select
 
 ADMIN = Identity(user_id=str(uuid.uuid4()), role="admin", username="admin")
-MERGER = Identity(user_id=str(uuid.uuid4()), role="sales_manager", username="wang.li")
-
-
-def account(code: str, *, tier: str = "B", version: int = 1, event=AccountCreated, **fields) -> dict:
-    body = {"account_id": str(uuid.uuid4()), "customer_code": code, "name": f"{code} Logistics", "status": "active",
-            "tier": tier, "owner_id": str(uuid.uuid4()), "region": "east", "version": version, **fields}
-    return parse(event, build(event, **body))
-
-
-def id_of(event: dict) -> str:
-    return str(event["account_id"])
-
-
-def merged(survivor: dict, duplicate: dict) -> dict:
-    return parse(AccountMerged, build(AccountMerged, actor=MERGER, survivor_id=survivor["account_id"],
-                                      survivor_code=survivor["customer_code"], duplicate_id=duplicate["account_id"],
-                                      duplicate_code=duplicate["customer_code"]))
 
 
 def booked(code: str, reference: str) -> dict:
