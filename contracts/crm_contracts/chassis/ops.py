@@ -7,7 +7,6 @@ import logging
 from typing import Any
 
 from kombu import Connection
-from nameko.rpc import rpc
 from nameko.timer import timer
 from nameko.web.handlers import http
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -17,6 +16,7 @@ from .. import config
 from ..bus import subscriptions
 from ..bus.names import dead_letter_queue
 from . import metrics
+from .rpc import rpc
 
 log = logging.getLogger(__name__)
 

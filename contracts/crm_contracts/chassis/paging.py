@@ -49,7 +49,9 @@ def _decode(cursor: str, width: int) -> list[Any]:
 
 def paginate(session: Session, stmt: Select, *, id_column: InstrumentedAttribute,
              allowed_sorts: Mapping[str, InstrumentedAttribute], default_sort: Sequence[str],
-             sort: str | None, cursor: str | None, limit: int) -> tuple[list[Any], str | None]:
+             sort: str | None, cursor: str | None, limit: int,
+             params: Mapping[str, Any] | None = None) -> tuple[list[Any], str | None]:
+    """A page of ``stmt``'s rows and the cursor of the next; ``params`` fill its bind parameters."""
     order = parse_sort(sort, allowed_sorts, default_sort)
     columns = [allowed_sorts[name] for name, _ in order] + [id_column]
     descending = [desc for _, desc in order] + [False]
@@ -62,7 +64,7 @@ def paginate(session: Session, stmt: Select, *, id_column: InstrumentedAttribute
             clauses.append(and_(*equal_before, step))
         stmt = stmt.where(or_(*clauses))
     stmt = stmt.order_by(*[c.desc() if d else c.asc() for c, d in zip(columns, descending, strict=True)])
-    rows = session.scalars(stmt.limit(limit + 1)).all()
+    rows = session.scalars(stmt.limit(limit + 1), params).all()
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

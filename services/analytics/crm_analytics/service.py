@@ -9,9 +9,9 @@ from crm_contracts.chassis.database import Database
 from crm_contracts.chassis.handlers import handles
 from crm_contracts.chassis.metrics import Metrics
 from crm_contracts.chassis.ops import Operations
+from crm_contracts.chassis.rpc import rpc
 from crm_contracts.errors import EXPECTED
 from crm_contracts.events import AccountCreated, AccountMerged, AccountUpdated, ShipmentBooked
-from nameko.rpc import rpc
 
 from . import customers, merging
 from .models import TABLES

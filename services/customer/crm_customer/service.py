@@ -9,7 +9,7 @@ from crm_contracts.chassis.database import Database
 from crm_contracts.chassis.handlers import handles
 from crm_contracts.chassis.metrics import Metrics
 from crm_contracts.chassis.ops import Operations
-from crm_contracts.chassis.rpc import rpc_proxy
+from crm_contracts.chassis.rpc import rpc, rpc_proxy
 from crm_contracts.chassis.validation import load
 from crm_contracts.errors import EXPECTED
 from crm_contracts.events import InvoiceIssued, PaymentReceived
@@ -20,7 +20,6 @@ from crm_contracts.payloads.duplicates import DuplicateQuery, MergeIn
 from crm_contracts.payloads.relationships import RelationshipCreate, RelationshipListQuery
 from crm_contracts.payloads.segments import SegmentCreate, SegmentListQuery, SegmentUpdate
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
 
 from . import (
     accounts,

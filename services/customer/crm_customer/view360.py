@@ -15,7 +15,7 @@ from typing import Any
 
 import eventlet
 from crm_contracts.identity import Identity
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from . import contacts, credit, relationships
@@ -28,6 +28,9 @@ Started = Any  # an in-flight call with a blocking ``result()`` (nameko's RpcRep
 REMOTE = ("sales", "service", "analytics")
 HIDDEN_FROM_PORTAL = ("sales", "analytics")
 LOCAL_LIMIT = 50
+# Built once: constructing the statement costs more CPU than running it.
+CONTACTS = (select(Contact).where(Contact.account_id == bindparam("account_id"), Contact.deleted_at.is_(None))
+            .order_by(Contact.is_primary.desc(), Contact.name).limit(LOCAL_LIMIT))
 
 
 def restricted(actor: Identity) -> list[str]:
@@ -50,8 +53,7 @@ def start(actor: Identity, calls: dict[str, Any], account_id: str) -> dict[str, 
 
 
 def local(session: Session, actor: Identity, account: Account) -> dict[str, Any]:
-    people = session.scalars(select(Contact).where(Contact.account_id == account.id, Contact.deleted_at.is_(None))
-                             .order_by(Contact.is_primary.desc(), Contact.name).limit(LOCAL_LIMIT)).all()
+    people = session.scalars(CONTACTS, {"account_id": account.id}).all()
     links, _ = relationships.links_of(session, actor, account, {"limit": LOCAL_LIMIT})
     balance = credit.to_out(session, credit.of(session, account)) if sees_credit(actor) else None
     return {"contacts": [contacts.to_out(c, actor) for c in people], "relationships": links, "credit": balance}

@@ -11,6 +11,7 @@ from crm_contracts.chassis.database import Database
 from crm_contracts.chassis.handlers import handles
 from crm_contracts.chassis.metrics import Metrics
 from crm_contracts.chassis.ops import Operations
+from crm_contracts.chassis.rpc import rpc
 from crm_contracts.chassis.validation import load
 from crm_contracts.errors import EXPECTED
 from crm_contracts.events import (
@@ -42,7 +43,6 @@ from crm_contracts.events.service_desk import (
     TicketSlaWarning,
 )
 from crm_contracts.payloads.notifications import NotificationListQuery
-from nameko.rpc import rpc
 from sqlalchemy.orm import Session
 
 from . import accounts, activities, agreements, escalations, inbox, leads, quotes

@@ -8,10 +8,9 @@ from crm_contracts.chassis.caller import Caller
 from crm_contracts.chassis.database import Database
 from crm_contracts.chassis.metrics import Metrics
 from crm_contracts.chassis.ops import Operations
-from crm_contracts.chassis.rpc import rpc_proxy
+from crm_contracts.chassis.rpc import rpc, rpc_proxy
 from crm_contracts.errors import EXPECTED
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
 
 from . import summary
 from .entrypoints.activities import ActivityEndpoints

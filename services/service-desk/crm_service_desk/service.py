@@ -11,6 +11,7 @@ from crm_contracts.chassis.database import Database, UnitOfWork
 from crm_contracts.chassis.handlers import handles
 from crm_contracts.chassis.metrics import Metrics
 from crm_contracts.chassis.ops import Operations
+from crm_contracts.chassis.rpc import rpc
 from crm_contracts.chassis.types import utcnow
 from crm_contracts.chassis.validation import load
 from crm_contracts.errors import EXPECTED
@@ -33,7 +34,6 @@ from crm_contracts.payloads.common import ListQuery
 from crm_contracts.payloads.shipments import ShipmentListQuery
 from crm_contracts.payloads.surveys import SurveyAnswer
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from . import (

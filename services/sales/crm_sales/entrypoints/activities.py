@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from crm_contracts.chassis.rpc import rpc
 from crm_contracts.chassis.validation import load
 from crm_contracts.errors import EXPECTED
 from crm_contracts.payloads.activities import ActivityCreate, ActivityListQuery, ActivityUpdate, LookupQuery
-from nameko.rpc import rpc
 
 from .. import activities, lookup
 from .common import Endpoints, page

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from crm_contracts.chassis.rpc import rpc
 from crm_contracts.chassis.validation import load
 from crm_contracts.errors import EXPECTED
 from crm_contracts.payloads.lead_imports import ImportChunk, ImportListQuery, ImportRowQuery, ImportStart
@@ -18,7 +19,6 @@ from crm_contracts.payloads.leads import (
     PoolListQuery,
 )
 from crm_contracts.payloads.sales_settings import SalesSettings
-from nameko.rpc import rpc
 
 from .. import conversion, exporting, imports, leads, pool, settings
 from ..remote import CustomerRpc

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from crm_contracts.chassis.rpc import rpc
 from crm_contracts.chassis.validation import load
 from crm_contracts.errors import EXPECTED
 from crm_contracts.payloads.competitors import (
@@ -20,7 +21,6 @@ from crm_contracts.payloads.opportunities import (
     OpportunityUpdate,
     StageMove,
 )
-from nameko.rpc import rpc
 
 from .. import competitors, forecast, opportunities
 from .common import Endpoints, page

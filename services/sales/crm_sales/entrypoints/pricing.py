@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from crm_contracts.chassis.rpc import rpc
 from crm_contracts.chassis.validation import load
 from crm_contracts.errors import EXPECTED
 from crm_contracts.payloads.common import ListQuery
@@ -24,7 +25,6 @@ from crm_contracts.payloads.quotes import (
     RateCardListQuery,
     RateCardUpdate,
 )
-from nameko.rpc import rpc
 
 from .. import agreements, payments, quote_flow, quotes, ratecards
 from .common import Endpoints, page
