@@ -145,6 +145,6 @@ class RowChecker:
                     values[position] = load(raw)
                 except ValidationError as exc:
                     errors[name] = _messages(exc)
-        if not values[COMPANY]:
+        if not values[COMPANY] and "company" not in errors:  # a bad company keeps its own message
             errors["company"] = ["Missing data for required field."]
         return values, errors

@@ -173,6 +173,17 @@ def test_invalid_rows_are_reported_with_field_errors_and_the_rest_imported(world
     assert job["counts"] == {"created": 0, "duplicate": 0, "invalid": 4, "skipped": 0}
 
 
+def test_a_company_name_too_long_is_reported_as_too_long_not_as_missing(world, manager):
+    content = (HEADER + "X" * 201 + ",,,,,,,\n").encode()
+
+    job, rows = run_import(world, manager, content)
+
+    assert [r["fate"] for r in rows] == ["invalid"]
+    assert "Missing data for required field." not in rows[0]["errors"]["company"]
+    assert any("200" in message for message in rows[0]["errors"]["company"]), rows[0]["errors"]
+    assert job["counts"]["invalid"] == 1 and lead_count(world) == 0
+
+
 def test_invalid_rows_are_written_aside_in_bounded_batches_between_the_valid_ones(world, manager, monkeypatch):
     monkeypatch.setattr(importstage, "INVALID_HELD", 2)
     monkeypatch.setattr(importer, "BATCH", 2)
