@@ -74,6 +74,21 @@ def test_an_import_dedupes_in_one_pass_reports_every_row_and_a_rerun_creates_not
     assert len(pool) == 2 and {lead["status"] for lead in pool} == {"pool"}
 
 
+def test_a_file_of_several_chunks_arrives_whole_while_its_chunks_travel_together(system, admin):
+    _, manager = make_user(system, admin, "sales_manager")
+    tag = unique("big")
+    # Long notes make a file of three 4 MB chunks from few rows, so the import itself stays quick.
+    note = "x" * 4000
+    lines = [f"{tag} Freight {i},{note}" for i in range(2600)]
+    content = ("company,notes\n" + "\n".join(lines) + "\n").encode()
+    assert len(content) > 2 * 4 * 1024 * 1024
+
+    job = finished(manager, upload(manager, "big.csv", content)["id"])
+
+    assert (job["status"], job["received_bytes"], job["size_bytes"]) == ("completed", len(content), len(content))
+    assert job["counts"] == {"created": 2600, "duplicate": 0, "invalid": 0, "skipped": 0}
+
+
 def test_a_malformed_file_fails_whole_with_the_reason(system, admin):
     _, manager = make_user(system, admin, "sales_manager")
 

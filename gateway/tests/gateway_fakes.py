@@ -72,7 +72,25 @@ class _Service:
         def call(*args: Any, **kwargs: Any) -> Any:
             return self._rpc._call(self._service, method, self._token, args, kwargs)
 
+        def call_async(*args: Any, **kwargs: Any) -> _Reply:
+            try:
+                return _Reply(value=call(*args, **kwargs))
+            except Exception as exc:  # noqa: BLE001 - raised by result(), as nameko's reply does
+                return _Reply(error=exc)
+
+        call.call_async = call_async  # type: ignore[attr-defined]
         return call
+
+
+@dataclass
+class _Reply:
+    value: Any = None
+    error: Exception | None = None
+
+    def result(self) -> Any:
+        if self.error is not None:
+            raise self.error
+        return self.value
 
 
 @dataclass

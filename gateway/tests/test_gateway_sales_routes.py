@@ -35,6 +35,21 @@ def test_an_upload_reaches_the_sales_service_in_chunks_and_answers_the_queued_jo
     assert b"".join(base64.b64decode(c.args[1]["data"]) for c in chunks) == content
 
 
+def test_a_chunk_the_service_refuses_ends_the_upload_with_its_answer_and_no_finish(client, rpc, as_rep):
+    rpc.answer("sales.start_import", JOB)
+    rpc.answer("sales.add_import_chunk", lambda import_id, chunk: (
+        JOB if chunk["seq"] != 1 else (_ for _ in ()).throw(Conflict("Import failed: larger than announced."))))
+    content = b"company,phone\n" + b"x" * (3 * IMPORT_CHUNK_BYTES)
+
+    answer = client.post("/api/v1/leads/imports", headers=as_rep, content_type="multipart/form-data",
+                         data={"file": (io.BytesIO(content), "leads.csv")})
+
+    assert answer.status_code == 409 and "larger than announced" in answer.get_data(as_text=True)
+    # Two chunks travel at once, so the one sent beside the refused chunk is the last: 3 never goes.
+    assert [c.args[1]["seq"] for c in rpc.calls_to("sales.add_import_chunk")] == [0, 1, 2]
+    assert rpc.calls_to("sales.finish_import") == []
+
+
 def test_an_upload_that_is_not_multipart_too_big_or_of_another_type_is_refused(client, rpc, as_rep):
     as_json = client.post("/api/v1/leads/imports", headers=as_rep, json={"file": "x"})
     no_file = client.post("/api/v1/leads/imports", headers=as_rep, content_type="multipart/form-data",

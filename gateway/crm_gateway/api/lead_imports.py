@@ -5,6 +5,7 @@ upload to disk, so the gateway never holds it whole either."""
 from __future__ import annotations
 
 import base64
+from collections import deque
 from functools import partial
 from pathlib import PurePath
 from typing import IO, Any
@@ -27,6 +28,8 @@ from ..endpoint import ApiBlueprint
 
 blp = ApiBlueprint("lead_imports", __name__, description="Lead imports from CSV or XLSX")
 MULTIPART_OVERHEAD = 1024 * 1024  # part headers and form fields around the file
+# Chunks on their way at once: the sales service stores one while the next is read, encoded and sent.
+CHUNKS_IN_FLIGHT = 2
 FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx"}
 
 
@@ -54,9 +57,29 @@ def import_leads(rpc: Any, form: dict[str, Any]) -> Any:
     options = {k: v for k, v in form.items() if k != "file"}
     job = rpc.sales.start_import({**options, "filename": PurePath(upload.filename).name[-255:],
                                   "format": _format(upload.filename), "size_bytes": _size(upload.stream)})
-    for seq, chunk in enumerate(iter(partial(upload.stream.read, IMPORT_CHUNK_BYTES), b"")):
-        rpc.sales.add_import_chunk(job["id"], {"seq": seq, "data": base64.b64encode(chunk).decode("ascii")})
+    _send_chunks(rpc, job["id"], upload.stream)
     return rpc.sales.finish_import(job["id"])
+
+
+def _send_chunks(rpc: Any, import_id: str, stream: IO[bytes]) -> None:
+    """Every chunk of ``stream``, ``CHUNKS_IN_FLIGHT`` at a time; each answer is awaited, the first
+    error raised once the others have answered (so no reply is left behind on the connection)."""
+    in_flight: deque[Any] = deque()
+    failure: Exception | None = None
+    chunks = enumerate(iter(partial(stream.read, IMPORT_CHUNK_BYTES), b""))
+    while True:
+        while failure is None and len(in_flight) < CHUNKS_IN_FLIGHT and (item := next(chunks, None)):
+            seq, chunk = item
+            in_flight.append(rpc.sales.add_import_chunk.call_async(
+                import_id, {"seq": seq, "data": base64.b64encode(chunk).decode("ascii")}))
+        if not in_flight:
+            break
+        try:
+            in_flight.popleft().result()
+        except Exception as exc:  # noqa: BLE001 - raised below, after the replies still due
+            failure = failure or exc
+    if failure is not None:
+        raise failure
 
 
 @blp.operation("GET", "/leads/imports", query=ImportListQuery, response=ImportPage)

@@ -64,6 +64,9 @@ def fail(session: Session, job: LeadImport, reason: str) -> LeadImport:
 
 
 def add_chunk(session: Session, actor: Identity, import_id: str, seq: int, data: str) -> LeadImport:
+    """Store one chunk. Chunks of one upload may arrive together (the gateway sends the next while
+    this one is stored): the chunk rows go in side by side, and the job's counts are added up in the
+    database, under the job row's lock, as the last step."""
     job = _mine(session, actor, import_id)
     if job.status != "uploading":
         raise Conflict(f"Import {import_id} is {job.status}; it takes no more data.")
@@ -74,8 +77,13 @@ def add_chunk(session: Session, actor: Identity, import_id: str, seq: int, data:
     if len(content) > IMPORT_CHUNK_BYTES:
         raise ValidationFailed(errors={"data": [f"A chunk holds at most {IMPORT_CHUNK_BYTES} bytes."]})
     if insert_ignore(session, ImportChunk, import_id=job.id, seq=seq, data=content):  # a retry counts once
-        job.received_bytes += len(content)
-        job.chunks += 1
+        counted = session.execute(
+            update(LeadImport).where(LeadImport.id == job.id, LeadImport.status == "uploading")
+            .values(received_bytes=LeadImport.received_bytes + len(content), chunks=LeadImport.chunks + 1)
+            .returning(LeadImport.id)).first()
+        if counted is None:  # failed or finished meanwhile: this chunk goes with the rollback
+            raise Conflict(f"Import {import_id} takes no more data.")
+        session.refresh(job)
     if job.received_bytes > min(job.size_bytes, IMPORT_MAX_BYTES):
         fail(session, job, f"The upload is larger than announced ({job.size_bytes} bytes) or than 50 MB.")
     return job
