@@ -27,6 +27,9 @@ class Api:
     def patch(self, path: str, json: Any = None, **kwargs: Any) -> requests.Response:
         return self.call("PATCH", path, json=json, **kwargs)
 
+    def put(self, path: str, json: Any = None, **kwargs: Any) -> requests.Response:
+        return self.call("PUT", path, json=json, **kwargs)
+
     @classmethod
     def login(cls, base_url: str, username: str, password: str) -> Api:
         answer = requests.post(f"{base_url}/api/v1/auth/login", json={"username": username, "password": password},

@@ -49,10 +49,10 @@ def publish(system, *events: tuple[type, dict]) -> None:
             tms.publish_raw(cls.routing_key, build(cls, **body))
 
 
-def invoice(code: str, number: str, amount: str, at: datetime = T0) -> tuple[type, dict]:
+def invoice(code: str, number: str, amount: str, at: datetime = T0, currency: str = "CNY") -> tuple[type, dict]:
     due = datetime.now(UTC).date() - timedelta(days=1)  # already overdue
     return InvoiceIssued, dict(occurred_at=at, customer_code=code, invoice_number=number,
-                               amount={"amount": amount, "currency": "CNY"}, issued_on=due - timedelta(days=30),
+                               amount={"amount": amount, "currency": currency}, issued_on=due - timedelta(days=30),
                                due_on=due)
 
 
@@ -106,6 +106,31 @@ def test_review_then_credit_fed_by_tms_events_in_any_order_and_twice(system, adm
     assert approved["status"] == "active" and approved["reviewed_by"] == finance_user["id"]
     assert (credit["over_limit"], credit["utilisation"], credit["payment_terms_days"]) == (True, "1.1000", 45)
     assert credit["overdue"]["amount"] == "1100.00"
+
+
+def test_receivables_in_another_currency_count_against_the_limit_once_finance_sets_a_rate(system, admin):
+    _, finance = make_user(system, admin, "finance", region=None, team=None)
+    _, rep = make_user(system, admin, "sales_rep")
+    account = new_account(admin, unique("FX Test Logistics"))
+    terms = finance.get(f"/accounts/{account['id']}/credit")
+    ok(finance.patch(f"/accounts/{account['id']}/credit", {"credit_limit": {"amount": "1000.00", "currency": "CNY"}},
+                     headers={"If-Match": terms.headers["ETag"]}))
+    publish(system, invoice(account["customer_code"], unique("SGD"), "200.00", currency="SGD"))
+
+    def unconverted() -> dict:
+        credit = ok(finance.get(f"/accounts/{account['id']}/credit"))
+        assert credit["unconverted"] == ["SGD"], credit
+        return credit
+    before = eventually(unconverted)
+    refused = rep.put("/fx-rates/SGD", {"rate": "5.25"})
+    rate = ok(finance.put("/fx-rates/SGD", {"rate": "5.25"}))
+    after = ok(finance.get(f"/accounts/{account['id']}/credit"))
+
+    assert (before["receivables"]["amount"], before["over_limit"]) == ("0.00", False)
+    assert refused.status_code == 403 and (rate["rate"], rate["base"]) == ("5.25000000", "CNY")
+    assert after["receivables"] == {"amount": "1050.00", "currency": "CNY"} and after["overdue"]["amount"] == "1050.00"
+    assert (after["utilisation"], after["over_limit"], after["unconverted"]) == ("1.0500", True, [])
+    assert "SGD" in [r["currency"] for r in ok(rep.get("/fx-rates"))["items"]]
 
 
 def test_visibility_and_field_security_are_enforced_by_the_service(system, admin):

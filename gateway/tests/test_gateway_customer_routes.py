@@ -77,3 +77,21 @@ def test_a_segment_definition_is_checked_at_the_gateway(client, rpc, as_rep):
 
     assert answer.status_code == 422 and list(answer.get_json()["errors"]) == ["definition.and.1.field"]
     assert rpc.calls_to("customer.create_segment") == []
+
+
+def test_an_exchange_rate_is_checked_at_the_gateway_and_set_with_if_match(client, rpc, as_admin):
+    usd = {"currency": "USD", "rate": "7.10000000", "base": "CNY", "updated_at": "2025-01-01T00:00:00Z",
+           "updated_by": None, "version": 3}
+    rpc.answer("customer.set_fx_rate", usd)
+    rpc.answer("customer.list_fx_rates", {"items": [usd]})
+
+    negative = client.put("/api/v1/fx-rates/USD", headers=as_admin, json={"rate": "-1"})
+    as_number = client.put("/api/v1/fx-rates/USD", headers=as_admin, json={"rate": "abc"})
+    updated = client.put("/api/v1/fx-rates/USD", headers={**as_admin, "If-Match": '"2"'}, json={"rate": "7.1"})
+    listed = client.get("/api/v1/fx-rates", headers=as_admin)
+
+    assert (negative.status_code, as_number.status_code) == (422, 422)
+    assert updated.status_code == 200 and updated.headers["ETag"] == '"3"'
+    [call] = rpc.calls_to("customer.set_fx_rate")
+    assert call.args[:2] == ("USD", {"rate": "7.10000000"}) and call.kwargs == {"expected_version": 2}
+    assert listed.get_json()["items"][0]["rate"] == "7.10000000"

@@ -54,8 +54,38 @@ class CreditOut(Strict):
     receivables = fields.Nested(MoneyOut, required=True, metadata={"description": "Invoiced minus paid"})
     overdue = fields.Nested(MoneyOut, required=True, metadata={"description": "Unpaid past the due date"})
     other_currencies = fields.List(fields.Nested(MoneyOut), metadata={
-        "description": "Receivables in currencies other than the limit's, not counted in utilisation"})
+        "description": "Receivables in currencies other than the limit's, each in its own currency; those with "
+                       "an exchange rate are counted (converted) in receivables, overdue and utilisation"})
+    unconverted = fields.List(fields.String(), metadata={
+        "description": "Currencies with receivables but no exchange rate: not counted until finance sets one"})
     utilisation = fields.String(allow_none=True, metadata={"description": "receivables / limit, e.g. '0.8125'"})
     over_limit = fields.Boolean(required=True)
     updated_at = fields.String(allow_none=True)
     version = fields.Integer(required=True)
+
+
+CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="A currency is three capital letters (ISO 4217), e.g. USD.")
+
+
+class FxRateIn(Strict):
+    rate = fields.Decimal(required=True, as_string=True, places=8, validate=validate.Range(
+        min=0, min_inclusive=False, max=10**9), metadata={"description": "What one unit is worth in the base currency"})
+
+
+class FxRateSet(FxRateIn):
+    """What the customer service takes: the rate, and the currency from the path."""
+
+    currency = fields.String(required=True, validate=CURRENCY)
+
+
+class FxRateOut(Strict):
+    currency = fields.String(required=True)
+    rate = fields.String(required=True, metadata={"description": "Value of one unit in `base`, e.g. '7.12500000'"})
+    base = fields.String(required=True)
+    updated_at = fields.String(allow_none=True)
+    updated_by = fields.String(allow_none=True)
+    version = fields.Integer(required=True)
+
+
+class FxRateList(Strict):
+    items = fields.List(fields.Nested(FxRateOut), required=True)

@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from crm_contracts.payloads.accounts import AccountOut
-from crm_contracts.payloads.credit import CreditOut, CreditUpdate, ReviewIn
+from crm_contracts.payloads.credit import CreditOut, CreditUpdate, FxRateIn, FxRateList, FxRateOut, ReviewIn
 
 from ..endpoint import ApiBlueprint
 
@@ -32,3 +32,16 @@ def get_credit(rpc: Any, account_id: UUID) -> Any:
 def update_credit(rpc: Any, account_id: UUID, body: dict[str, Any], expected_version: int | None) -> Any:
     """Set limit, currency, payment terms or hold (finance); a stale If-Match answers 412."""
     return rpc.customer.update_credit(str(account_id), body, expected_version=expected_version)
+
+
+@blp.operation("GET", "/fx-rates", response=FxRateList)
+def list_fx_rates(rpc: Any) -> Any:
+    """Finance's exchange rates: what one unit of each currency is worth in the base currency (CNY)."""
+    return rpc.customer.list_fx_rates()
+
+
+@blp.operation("PUT", "/fx-rates/<currency>", body=FxRateIn, response=FxRateOut, etag=True,
+               extra_responses=(403, 422))
+def set_fx_rate(rpc: Any, currency: str, body: dict[str, Any], expected_version: int | None) -> Any:
+    """Set a currency's rate (finance, admin); every account holding that currency is re-settled at once."""
+    return rpc.customer.set_fx_rate(currency, body, expected_version=expected_version)

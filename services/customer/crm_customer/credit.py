@@ -1,6 +1,8 @@
 """Credit (客户信用): limit, currency, payment terms, hold, and the balance against the limit.
 
-Every change — by finance, or by an invoice or payment — is audited and published as
+The balance is invoiced minus paid in every currency, converted into the limit's currency with
+finance's exchange rates (``fx``); a currency without a rate is left out and named in ``unconverted``.
+Every change — by finance, or by an invoice, a payment or a new rate — is audited and published as
 ``credit.updated``; crossing the limit either way also publishes ``credit.limit_exceeded`` /
 ``credit.limit_restored`` so sales can block or escalate new quotes.
 """
@@ -20,7 +22,7 @@ from crm_contracts.events.customer import CreditLimitExceeded, CreditLimitRestor
 from crm_contracts.identity import Identity
 from sqlalchemy.orm import Session
 
-from . import ledger, lookup
+from . import fx, ledger, lookup
 from .access import CREDIT_WRITERS, require, sees_credit
 from .concurrency import flush
 from .models import AUDIT, Account, Credit
@@ -69,7 +71,9 @@ def settle(uow: UnitOfWork, actor: Identity | None, account: Account, credit: Cr
            action: str) -> None:
     """Re-derive the balance and over-limit flag, then audit and publish whatever changed."""
     with uow.session.no_autoflush:  # a new profile is inserted once, below, at version 1
-        credit.receivables = ledger.balances(uow.session, account.id).get(credit.currency, Decimal("0.00"))
+        balances = ledger.balances(uow.session, account.id)
+        table = fx.rates(uow.session) if fx.needed(balances, credit.currency) else {}
+        credit.receivables, _ = fx.total_in(balances, credit.currency, table)
     credit.over_limit = credit.credit_limit is not None and credit.receivables > credit.credit_limit
     changes = audit.diff(before, state(credit))
     if not changes:
@@ -126,15 +130,19 @@ def to_out(session: Session, credit: Credit, today: date | None = None) -> dict[
     today = today or utcnow().date()
     # Every invoice, payment, adoption or merge creates the credit row, so a default one has no ledger.
     balances = ledger.balances(session, credit.account_id) if credit.version else {}
+    late = ledger.overdue(session, credit.account_id, today) if credit.version else {}
+    table = fx.rates(session) if fx.needed(balances, credit.currency) else {}
     others = [_money(amount, currency) for currency, amount in sorted(balances.items())
               if currency != credit.currency and amount]
-    overdue = ledger.overdue(session, credit.account_id, credit.currency, today) if credit.version else 0
+    unconverted = fx.total_in(balances, credit.currency, table)[1]
+    overdue = fx.total_in(late, credit.currency, table)[0]
     return jsonio.to_jsonable({
         "account_id": credit.account_id, "credit_limit": _money(credit.credit_limit, credit.currency),
         "currency": credit.currency, "payment_terms_days": credit.payment_terms_days,
         "credit_hold": credit.credit_hold, "hold_reason": credit.hold_reason,
         "receivables": _money(credit.receivables, credit.currency),
         "overdue": _money(overdue, credit.currency),
-        "other_currencies": others, "utilisation": utilisation(credit), "over_limit": credit.over_limit,
+        "other_currencies": others, "unconverted": unconverted, "utilisation": utilisation(credit),
+        "over_limit": credit.over_limit,
         "updated_at": credit.updated_at, "version": credit.version,
     })

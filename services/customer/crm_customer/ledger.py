@@ -32,17 +32,17 @@ def balances(session: Session, account_id: str) -> dict[str, Decimal]:
     return totals
 
 
-def overdue(session: Session, account_id: str, currency: str, today: date) -> Decimal:
-    """What is still unpaid on invoices in ``currency`` whose due date has passed."""
+def overdue(session: Session, account_id: str, today: date) -> dict[str, Decimal]:
+    """What is still unpaid on invoices whose due date has passed, per currency."""
     paid = (select(Payment.invoice_number, func.sum(Payment.amount).label("paid"))
             .where(Payment.account_id == account_id).group_by(Payment.invoice_number).subquery())
     open_amount = Invoice.amount - func.coalesce(paid.c.paid, 0)
-    total = session.scalar(
-        select(func.sum(open_amount)).select_from(Invoice)
+    rows = session.execute(
+        select(Invoice.currency, func.sum(open_amount)).select_from(Invoice)
         .outerjoin(paid, paid.c.invoice_number == Invoice.invoice_number)
-        .where(Invoice.account_id == account_id, Invoice.currency == currency, Invoice.due_on < today,
-               open_amount > 0))
-    return _money(total)
+        .where(Invoice.account_id == account_id, Invoice.due_on < today, open_amount > 0)
+        .group_by(Invoice.currency))
+    return {currency: _money(total) for currency, total in rows}
 
 
 def adopt(session: Session, account_id: str, customer_code: str) -> int:

@@ -178,6 +178,21 @@ class Credit(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
+class FxRate(Base):
+    """What one unit of a currency is worth in the base currency (``fx.BASE``), set by finance: receivables
+    in several currencies are summed in the limit's currency with these."""
+
+    __tablename__ = "fx_rates"
+
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    rate: Mapped[Decimal] = mapped_column(Numeric(18, 8))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(36))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
 class Invoice(Base):
     """An invoice the TMS/ERP issued; the newest event about one number wins."""
 

@@ -15,7 +15,7 @@ from crm_contracts.errors import EXPECTED
 from crm_contracts.events import InvoiceIssued, PaymentReceived
 from crm_contracts.payloads.accounts import AccountCreate, AccountListQuery, AccountUpdate, HistoryQuery
 from crm_contracts.payloads.contacts import ContactCreate, ContactListQuery, ContactUpdate
-from crm_contracts.payloads.credit import CreditUpdate, ReviewIn
+from crm_contracts.payloads.credit import CreditUpdate, FxRateSet, ReviewIn
 from crm_contracts.payloads.duplicates import DuplicateQuery, MergeIn
 from crm_contracts.payloads.relationships import RelationshipCreate, RelationshipListQuery
 from crm_contracts.payloads.segments import SegmentCreate, SegmentListQuery, SegmentUpdate
@@ -26,6 +26,7 @@ from . import (
     contacts,
     credit,
     dedupe,
+    fxrates,
     history,
     lookup,
     merge,
@@ -149,6 +150,20 @@ class CustomerService(Operations):
         data = load(CreditUpdate, payload)
         with self.db.transaction() as uow:
             return credit.to_out(uow.session, credit.update(uow, actor, account_id, data, expected_version)[1])
+
+    @rpc(expected_exceptions=EXPECTED)
+    def list_fx_rates(self) -> dict[str, Any]:
+        self.caller.require()
+        with self.db.reading() as session:
+            return {"items": fxrates.list_(session)}
+
+    @rpc(expected_exceptions=EXPECTED)
+    def set_fx_rate(self, currency: str, payload: dict[str, Any], expected_version: int | None = None
+                    ) -> dict[str, Any]:
+        actor = self.caller.require()
+        data = load(FxRateSet, {**(payload or {}), "currency": currency})
+        with self.db.transaction() as uow:
+            return fxrates.to_out(fxrates.set_rate(uow, actor, data["currency"], data["rate"], expected_version))
 
     @handles(InvoiceIssued)
     def on_invoice_issued(self, event: dict[str, Any]) -> None:

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from crm_contracts.errors import Conflict, Forbidden
+from crm_contracts.errors import Conflict, Forbidden, PreconditionFailed, ValidationFailed
 from crm_contracts.payloads.credit import CreditUpdate
-from crm_customer import credit, receivables, review
+from crm_customer import credit, fxrates, receivables, review
 
 T0 = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 
@@ -145,5 +145,51 @@ def test_receivables_in_another_currency_are_shown_apart_from_utilisation(given,
     invoice(given.uow, account.customer_code, "INV-2", "70.00", currency="USD")
 
     out = view(given.uow, finance, account)
-    assert out["receivables"]["amount"] == "100.00"
+    assert out["receivables"]["amount"] == "100.00" and out["utilisation"] == "0.1000"
     assert out["other_currencies"] == [{"amount": "70.00", "currency": "USD"}]
+    assert out["unconverted"] == ["USD"]
+
+
+def test_with_a_rate_other_currencies_count_in_receivables_overdue_and_utilisation(given, admin, finance):
+    account = given.account(admin)
+    set_limit(given.uow, finance, account, "1000.00")
+    fxrates.set_rate(given.uow, finance, "USD", Decimal("7.10"))
+
+    invoice(given.uow, account.customer_code, "INV-1", "100.00", due=date(2025, 6, 1))
+    invoice(given.uow, account.customer_code, "INV-2", "50.00", currency="USD", due=date(2025, 4, 1))
+    payment(given.uow, account.customer_code, "INV-2", "10.00", currency="USD")
+
+    out = view(given.uow, finance, account, today=date(2025, 5, 1))
+    assert out["receivables"] == {"amount": "384.00", "currency": "CNY"}  # 100 + 40 × 7.10
+    assert out["overdue"] == {"amount": "284.00", "currency": "CNY"}  # only the USD invoice is late
+    assert (out["utilisation"], out["unconverted"]) == ("0.3840", [])
+    assert out["other_currencies"] == [{"amount": "40.00", "currency": "USD"}]
+
+
+def test_setting_a_rate_resettles_accounts_holding_that_currency_and_can_cross_the_limit(given, admin, finance):
+    account = given.account(admin)
+    set_limit(given.uow, finance, account, "1000.00")
+    invoice(given.uow, account.customer_code, "INV-1", "200.00", currency="USD")
+    assert given.events("credit.limit_exceeded") == []
+
+    rate = fxrates.set_rate(given.uow, finance, "USD", Decimal("7.00"))
+    fxrates.set_rate(given.uow, finance, "USD", Decimal("4.00"), expected_version=rate.version)
+
+    [exceeded] = given.events("credit.limit_exceeded")
+    [restored] = given.events("credit.limit_restored")
+    assert (exceeded["receivables"]["amount"], exceeded["utilisation"]) == ("1400.00", "1.4000")
+    assert restored["receivables"]["amount"] == "800.00"
+    assert [r["currency"] for r in fxrates.list_(given.uow.session)] == ["USD"]
+
+
+def test_only_finance_and_admins_set_rates_the_base_has_none_and_a_stale_version_is_refused(given, admin, finance,
+                                                                                           rep):
+    rate = fxrates.set_rate(given.uow, admin, "EUR", Decimal("7.80"))
+
+    with pytest.raises(Forbidden):
+        fxrates.set_rate(given.uow, rep, "EUR", Decimal("7.90"))
+    with pytest.raises(ValidationFailed):
+        fxrates.set_rate(given.uow, finance, "CNY", Decimal("1.10"))
+    with pytest.raises(PreconditionFailed):
+        fxrates.set_rate(given.uow, finance, "EUR", Decimal("7.90"), expected_version=rate.version - 1)
+    assert [(r["currency"], r["rate"]) for r in fxrates.list_(given.uow.session)] == [("EUR", "7.80000000")]
