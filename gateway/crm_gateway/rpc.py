@@ -12,6 +12,7 @@ connection may still receive a late reply on its reply queue, so it is stopped a
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +26,10 @@ from kombu import Connection
 from nameko.exceptions import BadRequest, RemoteError, UnknownService
 
 log = logging.getLogger(__name__)
+# kombu looks for librabbitmq each time it builds a Connection outside eventlet, and nameko builds one
+# for every message it publishes: a failed import that searched sys.path on every request. We use
+# py-amqp; None in sys.modules makes that import fail at once.
+sys.modules.setdefault("librabbitmq", None)
 REQUEST_ID_KEY = "request_id"  # extra context header so service logs can quote the gateway request
 # The proxy is still healthy after these: the service answered (or the broker said "no such service").
 _ANSWERED = (CrmError, RemoteError, UnknownService, BadRequest)
