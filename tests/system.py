@@ -43,7 +43,7 @@ class System:
                "CRM_ADMIN_PASSWORD": self.admin_password, "CRM_GATEWAY_PORT": str(self.ports["gateway"]),
                "CRM_VAR_DIR": str(self.workdir / "var"), "CRM_LOG_LEVEL": "INFO",
                "CRM_RPC_TIMEOUT": "5", "CRM_360_SECTION_TIMEOUT": "1.5", "CRM_GATEWAY_WORKERS": "1",
-               "CRM_SALES_REMINDERS_SECONDS": "1",
+               "CRM_SALES_REMINDERS_SECONDS": "1", "CRM_PORTAL_ACCOUNT_CHECK_SECONDS": "1",
                "PYTHONWARNINGS": "ignore"}
         for name, url in self.database_urls.items():
             env[f"CRM_{name.upper()}_DATABASE_URL"] = url

@@ -77,3 +77,25 @@ def _booked(api: Api, account_id: str, count: int) -> dict:
     figures = ok(api.get(f"/analytics/customers/{account_id}"))
     assert figures["shipments_booked"] == count
     return figures
+
+
+def test_a_portal_user_of_the_duplicate_follows_it_to_the_survivor(system, admin):
+    survivor = new_account(admin, unique("Portal Survivor Freight"))
+    duplicate = new_account(admin, unique("Portal Duplicate Freight"))
+    username, password = unique("portal"), "Secret-" + unique("pw")
+    user = ok(admin.post("/users", {"username": username, "password": password, "role": "customer",
+                                    "account_id": duplicate["id"]}), 201)
+    portal = Api.login(system.gateway_url, username, password)
+    ticket = ok(portal.post("/portal/tickets", {"subject": "Customs hold", "description": "Container held at DEHAM",
+                                                "category": "inquiry"}), 201)
+
+    ok(admin.post(f"/accounts/{survivor['id']}/merge", {"duplicate_id": duplicate["id"]}))
+
+    def sees_its_ticket_on_the_survivor() -> None:
+        [mine] = ok(portal.get("/portal/tickets"))["items"]
+        assert (mine["id"], mine["account_id"]) == (ticket["id"], survivor["id"])
+    eventually(sees_its_ticket_on_the_survivor, timeout=20)
+    raised = ok(portal.post("/portal/tickets", {"subject": "Invoice copy", "description": "Please resend",
+                                                "category": "billing"}), 201)
+    assert raised["account_id"] == survivor["id"]
+    assert ok(admin.get(f"/users/{user['id']}"))["account_id"] == survivor["id"]

@@ -19,6 +19,7 @@ from crm_contracts.identity import Identity
 from flask import g, request
 from sqlalchemy.orm import Session
 
+from . import portal_accounts
 from .store import api_keys, users
 from .store.models import User
 
@@ -111,7 +112,8 @@ class Tokens:
             hit = self._recent.get(key)
         if hit is not None and hit[0] > now:
             return hit[1]
-        caller = caller_for_user(self._active_user(session, claims))
+        user = self._active_user(session, claims)
+        caller = caller_for_user(user, account_id=portal_accounts.account_of(user))
         with self._lock:
             if len(self._recent) > 10_000:
                 self._recent.clear()
@@ -146,9 +148,10 @@ class Tokens:
         return user
 
 
-def caller_for_user(user: User) -> Caller:
+def caller_for_user(user: User, *, account_id: str | None = None) -> Caller:
+    """``account_id``: the account a portal user acts for, when not the one bound (``portal_accounts``)."""
     return Caller(kind="user", id=user.id, username=user.username, role=user.role, region=user.region,
-                  team=user.team, account_id=user.account_id)
+                  team=user.team, account_id=account_id or user.account_id)
 
 
 def authenticate(session: Session, tokens: Tokens) -> Caller:

@@ -41,6 +41,8 @@ def defaults() -> dict[str, Any]:
         "IDEMPOTENCY_TTL_SECONDS": _env_int("CRM_IDEMPOTENCY_TTL_SECONDS", 24 * 3600),
         # A claimed key whose request never finished (crashed worker) may be taken over after this.
         "IDEMPOTENCY_LOCK_SECONDS": _env_int("CRM_IDEMPOTENCY_LOCK_SECONDS", 120),
+        # How often (per process and account) a portal user's account is checked for a merge.
+        "PORTAL_ACCOUNT_CHECK_SECONDS": _env_float("CRM_PORTAL_ACCOUNT_CHECK_SECONDS", 30.0),
         "LOG_LEVEL": os.environ.get("CRM_LOG_LEVEL", "INFO"),
         # flask-smorest / OpenAPI
         "API_TITLE": "Logistics CRM API",

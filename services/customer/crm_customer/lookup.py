@@ -27,6 +27,16 @@ def follow_merges(session: Session, account: Account | None) -> Account | None:
     return None if account is None or account.status in GONE else account
 
 
+def survivor_id(session: Session, account_id: Any) -> str | None:
+    """The id of the live account ``account_id`` stands for (itself unless merged); None when gone."""
+    try:
+        account = session.get(Account, str(uuid.UUID(str(account_id))))
+    except ValueError:
+        return None
+    live = follow_merges(session, account)
+    return None if live is None else live.id
+
+
 def by_code(session: Session, customer_code: str) -> Account | None:
     """The live account for a customer code, following merges (TMS and ERP keep using old codes)."""
     return follow_merges(session, session.scalar(select(Account).where(Account.customer_code == customer_code)))

@@ -36,6 +36,7 @@ from . import (
     segments,
     view360,
 )
+from .access import require
 from .models import TABLES
 
 Page = dict[str, Any]
@@ -110,6 +111,13 @@ class CustomerService(Operations):
             account = lookup.get(session, actor, account_id)
             answer = {"account": accounts.to_out(account), **view360.local(session, actor, account)}
         return view360.finish(answer, in_flight, float(self.config.get("SECTION_TIMEOUT", 2.0)), actor)
+
+    @rpc(expected_exceptions=EXPECTED)
+    def account_survivor(self, account_id: str) -> str | None:
+        """The live account an id stands for now, for the gateway re-binding portal users after a merge."""
+        require(self.caller.require(), ("admin",), "follow accounts through merges")
+        with self.db.reading() as session:
+            return lookup.survivor_id(session, account_id)
 
     # --- duplicates, merge, review ----------------------------------------------------------------
 

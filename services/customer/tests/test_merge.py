@@ -87,6 +87,9 @@ def test_a_chain_of_merges_resolves_old_codes_to_the_last_survivor(given, admin)
     merge.merge(given.uow, admin, c.id, b.id)
 
     assert lookup.by_code(given.uow.session, a.customer_code) is c and a.merged_into_id == c.id
+    # what the gateway asks when it re-binds the portal users of a merged account
+    assert [lookup.survivor_id(given.uow.session, x.id) for x in (a, b, c)] == [c.id, c.id, c.id]
+    assert lookup.survivor_id(given.uow.session, "not-an-id") is None
 
 
 def test_links_that_would_repeat_point_at_the_survivor_or_break_the_hierarchy_are_closed(given, admin):

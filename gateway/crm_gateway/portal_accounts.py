@@ -1,0 +1,55 @@
+"""Portal users follow their account through merges.
+
+A customer (portal) user is bound to one account. When that account is merged into another, the
+duplicate answers 404 everywhere and its tickets and shipments move to the survivor: the user, being
+that same customer, now acts for the survivor. The gateway learns of it when it next reads the user's
+state (every few seconds per process): it asks the customer service which live account the bound one
+stands for — at most every ``PORTAL_ACCOUNT_CHECK_SECONDS`` per account and process — and re-binds
+the user in its own database (``user.updated`` is published, as for any change of a user).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from crm_contracts.identity import SYSTEM
+from flask import current_app
+
+from .rpc import rpc_client
+from .runtime import runtime
+from .store import users
+from .store.models import User
+
+log = logging.getLogger(__name__)
+RPC_TIMEOUT = 2.0
+_next_check: dict[str, float] = {}
+_lock = threading.Lock()
+
+
+def account_of(user: User) -> str | None:
+    """The account ``user`` acts for: the survivor if the bound one was merged (re-binding the user)."""
+    bound = user.account_id
+    if user.role != "customer" or not bound:
+        return bound
+    now = time.monotonic()
+    with _lock:
+        if _next_check.get(bound, 0.0) > now:
+            return bound
+    try:
+        with rpc_client(SYSTEM, timeout=RPC_TIMEOUT) as rpc:
+            survivor = rpc.customer.account_survivor(bound)
+    except Exception as exc:  # noqa: BLE001 - the customer service may be down: keep the binding, retry later
+        log.warning("could not check the account of portal user %s: %r", user.id, exc)
+        return bound
+    with _lock:
+        if len(_next_check) > 10_000:
+            _next_check.clear()
+        _next_check[bound] = now + float(current_app.config["PORTAL_ACCOUNT_CHECK_SECONDS"])
+    if survivor is None or survivor == bound:
+        return bound
+    with runtime().db.transaction() as session:
+        users.update(session, SYSTEM, user.id, {"account_id": survivor})
+    log.info("portal user %s follows account %s into %s", user.id, bound, survivor)
+    return survivor
