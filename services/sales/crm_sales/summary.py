@@ -39,7 +39,7 @@ def account_summary(session: Session, actor: Identity, account_id: str) -> dict[
     return jsonio.to_jsonable({
         "account_id": row.account_id, "owner_id": row.owner_id, "team": row.team, "region": row.region,
         "status": row.status, "known_since": row.first_seen_at, "synced_version": row.version,
-        "open_opportunities": [opportunities.to_out(session, o) for o in opps],
+        "open_opportunities": opportunities.page_out(session, list(opps)),
         "recent_quotes": [quotes.to_out(q) for q in recent_quotes],
         "contracts": [{"id": c.id, "number": c.number, "status": c.status, "renewal_date": c.renewal_date,
                        "total": {"amount": c.total, "currency": c.currency}} for c in contracts],

@@ -125,3 +125,18 @@ def test_moving_back_between_open_stages_is_allowed(world, rep):
     moved = move(world, rep, opp.id, now=datetime.now(UTC), stage="qualification")
 
     assert (moved.stage, moved.probability) == ("qualification", 20)
+
+
+def test_a_page_of_opportunities_names_each_ones_own_competitors(world, rep):
+    account_id = world.account(owner=rep)
+    with world.tx() as uow:
+        one, two = (competitors.create(uow, rep, load(CompetitorCreate, {"name": name}))
+                    for name in ("Rival One", "Rival Two"))
+    both = new_opp(world, rep, account_id, competitor_ids=[one.id, two.id])
+    none = new_opp(world, rep, account_id)
+    single = new_opp(world, rep, account_id, competitor_ids=[two.id])
+
+    with world.read() as session:
+        out = opportunities.page_out(session, [both, none, single])
+
+    assert [o["competitor_ids"] for o in out] == [sorted([one.id, two.id]), [], [two.id]]

@@ -45,7 +45,8 @@ class PipelineEndpoints(Endpoints):
         actor = self.caller.require()
         params = load(OpportunityListQuery, query)
         with self.db.reading() as session:
-            return page(*opportunities.list_(session, actor, params), lambda o: opportunities.to_out(session, o))
+            items, cursor = opportunities.list_(session, actor, params)
+            return {"items": opportunities.page_out(session, list(items)), "next_cursor": cursor}
 
     @rpc(expected_exceptions=EXPECTED)
     def update_opportunity(self, opportunity_id: str, payload: dict[str, Any],
