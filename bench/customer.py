@@ -1,7 +1,10 @@
 """Benchmark: the customer service through the gateway on PostgreSQL, with 100,000 accounts and their
 contacts loaded, against GET-one-account measured in the same run.
 
-    .venv/bin/python bench/customer.py [--accounts 100000] [--seconds 15] [--clients 8]
+    .venv/bin/python bench/customer.py [--accounts 100000] [--seconds 15] [--clients 8] [--activity 0]
+
+``--activity N`` gives each account the 360 view is measured on N open opportunities, N open tickets and
+N shipments in transit, so its remote sections have rows to read (by default they are empty).
 
 Targets (issue 4):
 - listing 50 accounts with a filter and a sort, and the duplicate check for one name, each
@@ -32,9 +35,11 @@ sys.path.insert(0, str(ROOT))
 from crm_contracts import normalize  # noqa: E402
 from crm_contracts.bus import topology  # noqa: E402
 from crm_contracts.chassis.migrations import upgrade  # noqa: E402
+from crm_contracts.events import ShipmentBooked  # noqa: E402
 from crm_contracts.payloads.accounts import BUSINESS_LINES  # noqa: E402
 from crm_contracts.testing import infra  # noqa: E402
 from crm_contracts.testing.waiting import eventually  # noqa: E402
+from crm_contracts.tms.publisher import TmsPublisher  # noqa: E402
 from crm_customer.models import Account, AccountLine, AccountTag, Contact, ContactKey  # noqa: E402
 
 from tests.api import Api  # noqa: E402
@@ -142,6 +147,31 @@ def _known_accounts(system: System, api: Api, count: int) -> list[str]:
     return ids
 
 
+def _give_activity(system: System, api: Api, ids: list[str], count: int) -> None:
+    """``count`` open opportunities, tickets and booked shipments for each account, then wait until
+    the 360 view shows them all."""
+    with TmsPublisher(system.amqp_uri) as tms:
+        for account_id in ids:
+            code = api.get(f"/accounts/{account_id}").json()["customer_code"]
+            for i in range(count):
+                for path, body in (("/opportunities", {"name": f"Bench deal {i}", "account_id": account_id,
+                                                       "amount": {"amount": "25000.00", "currency": "CNY"}}),
+                                   ("/tickets", {"subject": f"Bench ticket {i}", "description": "Where is it?",
+                                                 "category": "tracking", "account_id": account_id})):
+                    answer = api.post(path, body)
+                    assert answer.status_code == 201, answer.text
+                tms.publish(ShipmentBooked, customer_code=code, reference=f"BENCH{uuid.uuid4().hex[:10]}".upper(),
+                            mode="sea_fcl", origin="CNSHA", destination="DEHAM")
+
+    def complete(account_id: str) -> None:
+        view = api.get(f"/accounts/{account_id}/360").json()
+        assert len(view["service"]["shipments_in_transit"]) == count, view["service"]
+        assert len(view["sales"]["open_opportunities"]) == count and view["service"]["open_tickets"] == count
+
+    for account_id in ids:
+        eventually(lambda a=account_id: complete(a), timeout=60, interval=0.2)
+
+
 def measure(token: str, make_path: Callable[[random.Random], str], clients: int, seconds: float
             ) -> tuple[float, list[float]]:
     """Requests per second and latencies (ms) of ``clients`` threads calling for ``seconds``."""
@@ -187,11 +217,14 @@ def report(label: str, rate: float, latencies: list[float]) -> None:
     print(f"   {label:<44} {rate:8,.0f} req/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms")
 
 
-def run(system: System, names: list[str], clients: int, seconds: float) -> None:
+def run(system: System, names: list[str], clients: int, seconds: float, activity: int) -> None:
     base = f"{system.gateway_url}/api/v1"
     api = Api.login(system.gateway_url, "admin", system.admin_password)
     token = api.http.headers["Authorization"]
     known = _known_accounts(system, api, 40)
+    if activity:
+        _give_activity(system, api, known, activity)
+        print(f"   the 360 view's accounts have {activity} open opportunities, tickets and shipments each")
     paths = {
         "GET /accounts/{id}": lambda rng: f"{base}/accounts/{rng.choice(known)}",
         "GET /accounts?region&status&sort (50)": lambda rng: (
@@ -226,6 +259,7 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--activity", type=int, default=0)
     args = parser.parse_args()
     with infra.postgres_databases() as dbs, infra.rabbitmq() as amqp_uri, tempfile.TemporaryDirectory() as tmp:
         urls = {name: dbs.create(name) for name in COMPONENTS}
@@ -235,7 +269,7 @@ def main() -> None:
         system = System(amqp_uri, urls, Path(tmp))
         try:
             system.up()
-            run(system, names, args.clients, args.seconds)
+            run(system, names, args.clients, args.seconds, args.activity)
         finally:
             system.down()
 
