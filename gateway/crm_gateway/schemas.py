@@ -7,6 +7,7 @@ reject unknown fields) and feed both validation and the OpenAPI document.
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from crm_contracts.events.gateway import LANGUAGES
 from crm_contracts.identity import ROLES
@@ -47,6 +48,19 @@ class TokenPairOut(Schema):
     refresh_expires_in = fields.Integer(required=True)
 
 
+TIME_ZONE_HELP = "IANA time zone (e.g. Asia/Shanghai) notifications give times in; none: UTC."
+
+
+def time_zone_name(value: str | None) -> None:
+    """An IANA zone name the time zone database knows ("Asia/Shanghai", "Europe/Hamburg", "UTC")."""
+    if value is None:
+        return
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError("Not a time zone; use an IANA name such as Asia/Shanghai.") from None
+
+
 class UserCreate(Strict):
     username = fields.String(required=True, validate=USERNAME)
     password = fields.String(required=True, load_only=True, validate=PASSWORD)
@@ -57,6 +71,8 @@ class UserCreate(Strict):
     full_name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     language = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LANGUAGES),
                              metadata={"description": "The language notifications are written in."})
+    time_zone = fields.String(load_default=None, allow_none=True, validate=time_zone_name,
+                              metadata={"description": TIME_ZONE_HELP})
     account_id = fields.UUID(load_default=None, allow_none=True,
                              metadata={"description": "Required for role customer (the portal user's account)."})
 
@@ -74,6 +90,7 @@ class UserUpdate(Strict):
     full_name = fields.String(allow_none=True, validate=validate.Length(max=200))
     language = fields.String(allow_none=True, validate=validate.OneOf(LANGUAGES),
                              metadata={"description": "The language notifications are written in."})
+    time_zone = fields.String(allow_none=True, validate=time_zone_name, metadata={"description": TIME_ZONE_HELP})
     account_id = fields.UUID(allow_none=True)
     active = fields.Boolean()
     password = fields.String(load_only=True, validate=PASSWORD)
@@ -95,6 +112,7 @@ class UserOut(Schema):
     email = fields.String(allow_none=True)
     full_name = fields.String(allow_none=True)
     language = fields.String(allow_none=True)
+    time_zone = fields.String(allow_none=True)
     account_id = fields.String(allow_none=True)
     active = fields.Boolean(required=True)
     created_at = fields.DateTime(required=True)

@@ -156,3 +156,17 @@ def test_the_relay_thread_publishes_after_a_commit(make_app):
         assert time.monotonic() < deadline, "the relay did not publish after the commit"
         time.sleep(0.02)
     runtime_of(app).relay.stop()
+
+
+def test_a_user_states_a_time_zone_which_must_be_a_real_one(app, client, as_admin):
+    made = client.post("/api/v1/users", json=new_user(time_zone="Asia/Shanghai"), headers=as_admin)
+    unknown = client.post("/api/v1/users", json=new_user(time_zone="Asia/Atlantis"), headers=as_admin)
+    moved = client.patch(f"/api/v1/users/{made.get_json()['id']}", json={"time_zone": "Europe/Berlin"},
+                         headers=as_admin)
+
+    assert made.status_code == 201 and made.get_json()["time_zone"] == "Asia/Shanghai"
+    assert unknown.status_code == 422 and "time_zone" in unknown.get_json()["errors"]
+    assert moved.status_code == 200, moved.get_json()["errors"]
+    assert moved.get_json()["time_zone"] == "Europe/Berlin"
+    zones = [(key, event["time_zone"]) for key, event in outbox(app) if event["username"] == "carol"]
+    assert zones == [("user.created", "Asia/Shanghai"), ("user.updated", "Europe/Berlin")]  # notify learns it

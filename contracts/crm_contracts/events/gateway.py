@@ -20,6 +20,8 @@ class UserSnapshot(Event):
     # The language the user reads (e.g. "zh", "en"); optional, so a producer that does not know it yet
     # sends nothing and notify writes in its default language.
     language = fields.String(allow_none=True, load_default=None)
+    # The IANA time zone the user lives in (e.g. "Asia/Shanghai"); optional, notify writes UTC without it.
+    time_zone = fields.String(allow_none=True, load_default=None)
 
 
 class UserCreated(UserSnapshot):

@@ -35,6 +35,7 @@ class User(Base):
     email: Mapped[str | None] = mapped_column(String(254))
     full_name: Mapped[str | None] = mapped_column(String(200))
     language: Mapped[str | None] = mapped_column(String(10))  # e.g. "zh", "en": notifications are written in it
+    time_zone: Mapped[str | None] = mapped_column(String(64))  # IANA, e.g. "Asia/Shanghai": times are given in it
     account_id: Mapped[str | None] = mapped_column(String(36))
     active: Mapped[bool] = mapped_column(default=True)
     # Bumped when the password changes or the user is deactivated: older tokens stop working.

@@ -28,8 +28,9 @@ from .paging import page, sort_column
 HASHER = PasswordHasher()
 # Verified against when the username is unknown, so a miss costs as long as a wrong password.
 _DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))
-SNAPSHOT_FIELDS = ("username", "role", "email", "full_name", "language", "region", "team", "account_id", "active")
-CHANGEABLE = ("role", "region", "team", "email", "full_name", "language", "account_id", "active")
+SNAPSHOT_FIELDS = ("username", "role", "email", "full_name", "language", "time_zone", "region", "team", "account_id",
+                   "active")
+CHANGEABLE = ("role", "region", "team", "email", "full_name", "language", "time_zone", "account_id", "active")
 
 
 def snapshot(user: User) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from . import accounts
 from .models import Notification, Recipient
-from .templates import language_of, render
+from .templates import language_of, render, zone_of
 
 SORTS = {"created_at": Notification.created_at}
 TITLE_LENGTH = Notification.title.type.length
@@ -28,7 +28,8 @@ def deliver(session: Session, *, user_id: str, kind: str, context: dict[str, Any
     recipient = session.get(Recipient, user_id)
     if recipient is not None and not recipient.active:
         return None  # a deactivated user's inbox is closed
-    title, body = render(kind, context, language_of(recipient.language if recipient else None))
+    title, body = render(kind, context, language_of(recipient.language if recipient else None),
+                         zone_of(recipient.time_zone if recipient else None))
     if len(title) > TITLE_LENGTH:  # titles quote subjects and names of any length
         title = title[:TITLE_LENGTH - 1] + "…"
     note = Notification(user_id=user_id, kind=kind, title=title, body=body, link=link,
@@ -108,7 +109,7 @@ def upsert_recipient(session: Session, event: dict[str, Any]) -> None:
     row = session.get(Recipient, user_id) or Recipient(user_id=user_id)
     if row.updated_at is not None and row.updated_at > event["occurred_at"]:
         return  # an older event arriving late
-    for key in ("username", "full_name", "email", "role", "region", "team", "active", "language"):
+    for key in ("username", "full_name", "email", "role", "region", "team", "active", "language", "time_zone"):
         setattr(row, key, event.get(key))
     row.updated_at = event["occurred_at"]
     session.add(row)

@@ -36,6 +36,7 @@ class Recipient(Base):
     team: Mapped[str | None] = mapped_column(String(50))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     language: Mapped[str | None] = mapped_column(String(10))  # None: write in the default language
+    time_zone: Mapped[str | None] = mapped_column(String(64))  # IANA; None: give times in UTC
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

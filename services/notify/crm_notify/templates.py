@@ -1,29 +1,58 @@
 """Message templates (Jinja2), in Chinese and English; the recipient's language picks one.
 
-Times are written in UTC and say so: notify does not know where its readers are.
+Times are given in the recipient's time zone (the IANA zone of their user; UTC when they have none)
+and always name their offset, so "16:00 UTC+08:00" cannot be misread.
 """
 
 from __future__ import annotations
 
 import functools
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from crm_contracts.events.gateway import LANGUAGES
-from jinja2 import Environment, StrictUndefined
+from jinja2 import Environment, StrictUndefined, pass_context
+from jinja2.runtime import Context
 
 DEFAULT_LANGUAGE = "en"
 
 
-def _day(value: date | datetime | None) -> str:
+ZONE = "_zone"  # the render context's key for the recipient's zone
+
+
+@functools.lru_cache(maxsize=512)
+def zone_of(name: str | None) -> tzinfo:
+    """The recipient's zone; UTC for none, or for a name the time zone database does not know."""
+    try:
+        return ZoneInfo(name) if name else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def _offset(moment: datetime) -> str:
+    delta = moment.utcoffset()
+    if not delta:
+        return "UTC"
+    minutes = int(delta.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+@pass_context
+def _day(context: Context, value: date | datetime | None) -> str:
     if isinstance(value, datetime):
-        value = value.astimezone(timezone.utc).date()
+        value = value.astimezone(context.get(ZONE, UTC)).date()
     return value.isoformat() if value else ""
 
 
-def _when(value: datetime | None) -> str:
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if value else ""
+@pass_context
+def _when(context: Context, value: datetime | None) -> str:
+    if not value:
+        return ""
+    moment = value.astimezone(context.get(ZONE, UTC))
+    return f"{moment:%Y-%m-%d %H:%M} {_offset(moment)}"
 
 
 def _money(value: dict[str, Any] | None) -> str:
@@ -52,11 +81,11 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
     "ticket.assigned": {
         "en": ("Ticket assigned: {{ subject }}",
                "A {{ priority }} {{ category }} ticket{% if customer_code %} for {{ customer_code }}{% endif %} "
-               "is yours{% if resolution_due_at %}; resolve by {{ resolution_due_at }}{% endif %}."),
+               "is yours{% if resolution_due_at %}; resolve by {{ resolution_due_at | when }}{% endif %}."),
         "zh": ("工单已分配：{{ subject }}",
                "{% if customer_code %}客户 {{ customer_code }} 的{% endif %}"
                "{{ priority }} 级{{ category }}工单已分配给您"
-               "{% if resolution_due_at %}，请在 {{ resolution_due_at }} 前解决{% endif %}。"),
+               "{% if resolution_due_at %}，请在 {{ resolution_due_at | when }} 前解决{% endif %}。"),
     },
     "customer.alert": {
         "en": ("Shipment {{ shipment_reference }}: {{ exception_type | replace('_', ' ') }}",
@@ -198,6 +227,8 @@ def _compiled(source: str) -> Any:
     return _env.from_string(source)  # compiling is the costly part; the set of templates is fixed
 
 
-def render(kind: str, context: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> tuple[str, str]:
+def render(kind: str, context: dict[str, Any], language: str = DEFAULT_LANGUAGE,
+           zone: tzinfo = UTC) -> tuple[str, str]:
     title, body = TEMPLATES[kind].get(language) or TEMPLATES[kind][DEFAULT_LANGUAGE]
-    return _compiled(title).render(**context), _compiled(body).render(**context)
+    values = {**context, ZONE: zone}
+    return _compiled(title).render(**values), _compiled(body).render(**values)

@@ -153,10 +153,11 @@ IDS = [c.kind for c in CASES]
 @pytest.fixture
 def given(service: NotifyService) -> Callable[..., str]:
     """A user the directory knows (from a ``user.created`` event); returns their id."""
-    def user(role: str = "sales_rep", region: str | None = "east", language: str | None = None) -> str:
+    def user(role: str = "sales_rep", region: str | None = "east", language: str | None = None,
+             time_zone: str | None = None) -> str:
         user_id = str(uuid.uuid4())
         service.on_user_created(event(UserCreated, user_id=user_id, username=f"u-{user_id[:8]}", role=role,
-                                      region=region, active=True, language=language))
+                                      region=region, active=True, language=language, time_zone=time_zone))
         return user_id
     return user
 
@@ -298,6 +299,19 @@ def test_a_payment_due_today_says_so_and_times_are_written_in_utc(service, given
     [payment, call] = inbox(owner)
     assert payment.title == "Payment due today: C-2026-0007" and "12,800.00 CNY" in payment.body
     assert call.body == "Your call “Call Zhao Min about the PVG lane” is due at 2026-03-02 10:00 UTC."
+
+
+@pytest.mark.parametrize(("time_zone", "due"), [
+    ("Asia/Shanghai", "2026-03-02 18:00 UTC+08:00"),
+    ("America/New_York", "2026-03-02 05:00 UTC-05:00"),
+    ("Mars/Olympus_Mons", "2026-03-02 10:00 UTC"),  # a zone nobody knows: UTC, never a guess
+])
+def test_times_are_given_in_the_users_time_zone_with_its_offset(service, given, inbox, time_zone, due):
+    owner = given(time_zone=time_zone)
+
+    service.on_activity_due(activity(ev.ActivityDue, owner))
+
+    assert inbox(owner)[0].body == f"Your call “Call Zhao Min about the PVG lane” is due at {due}."
 
 
 @pytest.mark.parametrize(("language", "title"), [

@@ -1,0 +1,25 @@
+"""recipient time zone: the IANA zone a user's notifications give times in (null: UTC)
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-25 23:45:00
+"""
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = '0004'
+down_revision: str | None = '0003'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('recipients', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('time_zone', sa.String(length=64), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('recipients', schema=None) as batch_op:
+        batch_op.drop_column('time_zone')
