@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="Use an ISO 4217 code (e.g. CNY).")
+
 
 class Strict(Schema):
     """Input from outside: unknown fields are an error, never silently stored."""
@@ -14,7 +16,7 @@ class Strict(Schema):
 
 class MoneySchema(Strict):
     amount = fields.Decimal(required=True, as_string=True, places=2)
-    currency = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{3}$"))
+    currency = fields.String(required=True, validate=CURRENCY)
 
 
 class ListQuery(Schema):

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from .common import MoneySchema, Strict
+from .common import CURRENCY, MoneySchema, Strict
 
 DECISIONS = ("approve", "reject")
 
@@ -62,9 +62,6 @@ class CreditOut(Strict):
     over_limit = fields.Boolean(required=True)
     updated_at = fields.String(allow_none=True)
     version = fields.Integer(required=True)
-
-
-CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="A currency is three capital letters (ISO 4217), e.g. USD.")
 
 
 class FxRateIn(Strict):

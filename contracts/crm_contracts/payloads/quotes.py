@@ -20,7 +20,7 @@ from __future__ import annotations
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..events.tms import MODES, UNLOCODE
-from .common import ListQuery, MoneySchema, Strict, page_of
+from .common import CURRENCY, ListQuery, MoneySchema, Strict, page_of
 
 INCOTERMS = ("EXW", "FCA", "FAS", "FOB", "CFR", "CIF", "CPT", "CIP", "DAP", "DPU", "DDP")
 CARGO_TYPES = ("general", "dangerous", "reefer", "oversized")
@@ -28,7 +28,6 @@ SURCHARGE_CODES = ("fuel", "security", "customs", "pickup", "delivery", "insuran
 SURCHARGE_BASES = ("percent_freight", "per_unit", "flat", "percent_cargo_value")
 QUOTE_STATUSES = ("draft", "pending_approval", "approved", "sent", "accepted", "rejected", "expired",
                   "superseded")
-CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="Use an ISO 4217 code (e.g. CNY).")
 NON_NEGATIVE = validate.Range(min=0, error="Must not be negative.")
 POSITIVE = validate.Range(min=0, min_inclusive=False, error="Must be greater than 0.")
 

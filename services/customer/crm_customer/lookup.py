@@ -30,8 +30,8 @@ def follow_merges(session: Session, account: Account | None) -> Account | None:
 def survivor_id(session: Session, account_id: Any) -> str | None:
     """The id of the live account ``account_id`` stands for (itself unless merged); None when gone."""
     try:
-        account = session.get(Account, str(uuid.UUID(str(account_id))))
-    except ValueError:
+        account = session.get(Account, canonical_id(account_id))
+    except NotFound:
         return None
     live = follow_merges(session, account)
     return None if live is None else live.id
