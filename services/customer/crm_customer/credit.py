@@ -131,11 +131,12 @@ def to_out(session: Session, credit: Credit, today: date | None = None) -> dict[
     # Every invoice, payment, adoption or merge creates the credit row, so a default one has no ledger.
     balances = ledger.balances(session, credit.account_id) if credit.version else {}
     late = ledger.overdue(session, credit.account_id, today) if credit.version else {}
-    table = fx.rates(session) if fx.needed(balances, credit.currency) else {}
+    # An overdue invoice can be in a currency whose balance is nil (its payment counted against another).
+    table = fx.rates(session) if fx.needed(balances, credit.currency) or fx.needed(late, credit.currency) else {}
     others = [_money(amount, currency) for currency, amount in sorted(balances.items())
               if currency != credit.currency and amount]
-    unconverted = fx.total_in(balances, credit.currency, table)[1]
-    overdue = fx.total_in(late, credit.currency, table)[0]
+    overdue, late_unconverted = fx.total_in(late, credit.currency, table)
+    unconverted = sorted(set(fx.total_in(balances, credit.currency, table)[1]) | set(late_unconverted))
     return jsonio.to_jsonable({
         "account_id": credit.account_id, "credit_limit": _money(credit.credit_limit, credit.currency),
         "currency": credit.currency, "payment_terms_days": credit.payment_terms_days,

@@ -166,6 +166,20 @@ def test_with_a_rate_other_currencies_count_in_receivables_overdue_and_utilisati
     assert out["other_currencies"] == [{"amount": "40.00", "currency": "USD"}]
 
 
+def test_an_overdue_invoice_counts_even_when_its_currencys_balance_is_nil(given, admin, finance):
+    account = given.account(admin)
+    set_limit(given.uow, finance, account, "1000.00")
+    payment(given.uow, account.customer_code, "INV-B", "100.00", currency="USD")  # before its invoice
+    invoice(given.uow, account.customer_code, "INV-A", "100.00", currency="USD", due=date(2025, 4, 1))
+
+    unrated = view(given.uow, finance, account, today=date(2025, 5, 1))
+    fxrates.set_rate(given.uow, finance, "USD", Decimal("7.00"))
+    rated = view(given.uow, finance, account, today=date(2025, 5, 1))
+
+    assert (unrated["overdue"]["amount"], unrated["unconverted"]) == ("0.00", ["USD"])
+    assert (rated["receivables"]["amount"], rated["overdue"]["amount"], rated["unconverted"]) == ("0.00", "700.00", [])
+
+
 def test_setting_a_rate_resettles_accounts_holding_that_currency_and_can_cross_the_limit(given, admin, finance):
     account = given.account(admin)
     set_limit(given.uow, finance, account, "1000.00")
