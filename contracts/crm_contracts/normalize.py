@@ -18,22 +18,26 @@ LEGAL_SUFFIXES = (
     "gmbh", "ltd", "llc", "inc", "corp", "co", "plc", "ag", "sa", "bv", "pteltd", "pte", "kk",
 )
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+# The suffixes by their last character, each group in LEGAL_SUFFIXES order: a name is tried only
+# against the few it can end with.
+_SUFFIXES_ENDING: dict[str, tuple[str, ...]] = {}
+for _suffix in LEGAL_SUFFIXES:
+    _SUFFIXES_ENDING[_suffix[-1]] = (*_SUFFIXES_ENDING.get(_suffix[-1], ()), _suffix)
 
 
 def company_name(name: str | None) -> str:
     if not name:
         return ""
     folded = unicodedata.normalize("NFKC", name).casefold()
-    compact = _NON_WORD.sub("", folded)
-    # The tuple test (one call) rules out most names before the ordered search for the suffix to strip.
-    while compact.endswith(LEGAL_SUFFIXES):
-        for suffix in LEGAL_SUFFIXES:
+    # All alphanumeric (most Chinese names) means nothing for the pattern to remove: skip its scan.
+    compact = folded if folded.isalnum() else _NON_WORD.sub("", folded)
+    while True:
+        for suffix in _SUFFIXES_ENDING.get(compact[-1:], ()):
             if compact.endswith(suffix) and len(compact) > len(suffix):
                 compact = compact[: -len(suffix)]
                 break
         else:
-            break  # only suffixes as long as the name itself remain
-    return compact
+            return compact  # no suffix left to strip, or only ones as long as the name itself
 
 
 def phone(raw: str | None, default_region: str = "CN") -> str | None:

@@ -13,6 +13,20 @@ def test_names_that_differ_only_in_form_normalise_to_the_same_key(a, b):
     assert normalize.company_name(a) == normalize.company_name(b) != ""
 
 
+@pytest.mark.parametrize("name, key", [
+    ("上海远洋物流有限公司", "上海远洋物流"),
+    ("Trading Co. Ltd Company", "trading"),  # suffix after suffix
+    ("Co., Ltd.", "co"),  # a suffix as long as what is left stays
+    ("有限公司", "有限"),
+    ("集团公司集团", "集团"),
+    ("Snake_Case Logistics", "snakecaselogistics"),
+    ("!!!", ""),
+    ("Ⅻ号仓储", "xii号仓储"),
+])
+def test_a_name_key_strips_legal_forms_from_the_end_but_never_the_whole_name(name, key):
+    assert normalize.company_name(name) == key
+
+
 def test_different_companies_keep_different_keys():
     assert normalize.company_name("Acme Logistics") != normalize.company_name("Acme Freight")
 

@@ -42,5 +42,32 @@ class UuidString(TypeDecorator):
         return value
 
 
+class KeyString(TypeDecorator):
+    """Text that is an identifier or a normalised key (a name key, an E.164 phone, an e-mail, a
+    status), compared byte by byte on PostgreSQL: ``COLLATE "C"``. A locale's collation (C.UTF-8
+    too, before PostgreSQL 17) compares through strcoll and keeps B-tree keys unabbreviated, which made
+    the indexes on such columns a quarter of a lead import's cost. Equality is the same either way,
+    and so is order for ASCII, and for UTF-8 against C.UTF-8's code point order."""
+
+    impl = String
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        return _bytewise(dialect, self.impl.length)
+
+
+class UuidKey(UuidString):
+    """A ``UuidString`` compared byte by byte on PostgreSQL, as ``KeyString`` is."""
+
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        return _bytewise(dialect, 36)
+
+
+def _bytewise(dialect: Any, length: int | None) -> Any:
+    return dialect.type_descriptor(String(length, collation="C" if dialect.name == "postgresql" else None))
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)

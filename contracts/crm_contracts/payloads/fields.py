@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError, fields, validate
 
 from .. import jsonio, normalize
 
@@ -60,8 +60,16 @@ class TaxId(fields.String):
         return code
 
 
+EMAIL_MAX = 200  # every service stores e-mail addresses in 200 characters; no real address is longer
+
+
 class NormalisedEmail(fields.Email):
-    """An e-mail address, loaded trimmed and lower-case (the form duplicate control compares)."""
+    """An e-mail address, loaded trimmed and lower-case (the form duplicate control compares), at most
+    ``EMAIL_MAX`` characters: a longer one would be refused by the column that stores it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators.append(validate.Length(max=EMAIL_MAX))
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         return normalize.email(super()._deserialize(value, attr, data, **kwargs)) or ""

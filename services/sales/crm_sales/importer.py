@@ -5,9 +5,10 @@ imports nothing. The rows are checked as they stream out of the upload and each 
 as a pool lead in a COPY that runs while the file is parsed (``importstage``); the fates of all of
 them are then decided at once, and the rows that are not new reported and their staged leads deleted
 again, set-based (``importfates``); owners are placed when the job assigns them (``importowners``),
-and the created leads announced in ``lead.imported`` events of up to ``BATCH`` leads. Progress is
-written beside the transaction so callers can watch it. Runs in a process of its own:
-``python -m crm_sales.importer serve`` (jobs by id on stdin, as ``runner`` drives it) or ``… JOB_ID``.
+and the created leads announced in ``lead.imported`` events of up to ``BATCH`` leads
+(``importevents``). Progress is written beside the transaction so callers can watch it. Runs in a
+process of its own: ``python -m crm_sales.importer serve`` (jobs by id on stdin, as ``runner`` drives
+it) or ``… JOB_ID``.
 """
 
 from __future__ import annotations
@@ -24,14 +25,14 @@ from crm_contracts import config
 from crm_contracts.chassis import audit
 from crm_contracts.chassis.database import UnitOfWork, make_engine
 from crm_contracts.chassis.types import utcnow
-from crm_contracts.events.sales import LeadImportFinished, LeadsImported
+from crm_contracts.events.sales import LeadImportFinished
 from crm_contracts.identity import Identity
 from crm_contracts.payloads.lead_imports import IMPORT_MAX_ROWS
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from . import importfates, importfile, importstage, load, settings
+from . import importevents, importfates, importfile, importstage, load, settings
 from .grading import compile_row_grading
 from .importowners import Owners
 from .importrows import RowChecker
@@ -124,20 +125,6 @@ def _take(rows: Iterator[Sequence[Any]], count: int) -> list[Sequence[Any]]:
     return [row for _, row in zip(range(count), rows, strict=False)]
 
 
-def _announce(uow: UnitOfWork, job: LeadImport, actor: Identity, now: datetime, progress: Progress,
-              total: int) -> None:
-    """One lead.imported event per ``BATCH`` created leads, in file order."""
-    leads = importfates.created_leads(uow.session, job.id, BATCH, "id", "source", "grade", "owner_id", "region")
-    while block := _take(leads, BATCH):
-        ids, sources, grades, owner_ids, regions = (list(column) for column in zip(*block, strict=True))
-        uow.emit(LeadsImported, actor=actor, import_id=job.id, created_at=now, lead_ids=ids, sources=sources,
-                 grades=grades, owner_ids=owner_ids, regions=regions)
-        # The unit of work keeps every staged body until commit; the outbox row holds it already,
-        # and a million-row import must not hold them all in memory.
-        uow.emitted.clear()
-        progress.report(total)
-
-
 def _run(engine: Engine, job: LeadImport, encoding: str | None, now: datetime) -> Tally:
     progress = Progress(engine, job.id)
     with Session(engine, expire_on_commit=False) as session, session.begin():
@@ -172,7 +159,7 @@ def _run(engine: Engine, job: LeadImport, encoding: str | None, now: datetime) -
         importfates.settle(session, job.id)
         owners = Owners(session, job.options.get("assign") or "rules", actor, rules)
         _assign(session, job, owners, now)
-        _announce(uow, job, actor, now, progress, tally.total)
+        importevents.announce(uow, job.id, actor, now, BATCH, tally.created)
         for user_id, count in owners.owned.items():
             load.add(session, user_id, count)
         if owners.assigner is not None:

@@ -64,21 +64,20 @@ def _delimiter(header_line: str) -> str:
 def csv_rows(chunks: Iterable[bytes], encoding: str) -> Iterator[list[str]]:
     text = io.TextIOWrapper(io.BufferedReader(_ChunkStream(chunks), 1 << 16), encoding=ENCODINGS[encoding],
                             errors="strict", newline="")
-    line = 1
+    reader = None
     try:
         first = text.readline()
         if not first.strip():
             raise ImportFailed("The file is empty or its first line (the header) is blank.")
         delimiter = _delimiter(first)
         reader = csv.reader(itertools.chain((first,), text), delimiter=delimiter, strict=True)
-        for row in reader:
-            line = reader.line_num
-            yield row
+        yield from reader
     except UnicodeDecodeError as exc:
+        line = reader.line_num if reader else 0
         raise WrongEncoding(f"The file is not valid {encoding.upper()} text (byte {exc.start} of a line near "
                             f"line {line + 1}). Save it as UTF-8 or GBK, or name its encoding.") from None
-    except csv.Error as exc:
-        raise ImportFailed(f"Malformed CSV near line {line + 1}: {exc}.") from None
+    except csv.Error as exc:  # the reader has counted the lines of the record it failed on
+        raise ImportFailed(f"Malformed CSV near line {reader.line_num if reader else 1}: {exc}.") from None
 
 
 def _cell(value: object) -> str:

@@ -15,9 +15,11 @@ empty.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from crm_contracts.payloads.fields import EMAIL_MAX
 from crm_contracts.payloads.lead_imports import HEADER_ALIASES
 from crm_contracts.payloads.leads import LeadFields
 from marshmallow import ValidationError, fields, validate
@@ -36,6 +38,11 @@ REPEATING = frozenset({"title", "country", "city", "industry", "source", "source
                        "destination", "mode", "region"})
 MEMO_LIMIT = 10_000  # distinct values remembered per column; past it the memo starts again
 COMPANY = 0  # company comes first in LEAD_TEXT_FIELDS, and every file has it
+# The shape nearly every e-mail cell has: ASCII word characters with single dots between them, then
+# host names and a top-level domain of letters. marshmallow's Email accepts every such address, and
+# NormalisedEmail loads it lower-cased; any other cell takes the field's own path.
+PLAIN_EMAIL = re.compile(r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@"
+                         r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,6}")
 
 
 def map_header(header: list[str]) -> dict[int, str]:
@@ -88,13 +95,20 @@ def _loader(name: str) -> Loader:
             return raw
         return text
 
+    check = validate.And(*validators)  # every validator's message, as the schema gives them
+
     def load(raw: str) -> Any:
         value = case(raw) if case else raw
         if convert is not None:
             value = convert(value, name, None)
-        for validator in validators:
-            validator(value)
+        check(value)
         return value
+    if name == "email":
+        plain = PLAIN_EMAIL.fullmatch
+
+        def email(raw: str) -> str:
+            return raw.lower() if len(raw) <= EMAIL_MAX and plain(raw) else load(raw)
+        return email
     if name not in REPEATING:
         return load
     memo: dict[str, tuple[bool, Any]] = {}

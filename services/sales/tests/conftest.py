@@ -1,5 +1,6 @@
-"""Unit-test support: a fresh SQLite database per test, a unit of work like the service's, identities
-and small factories for the records tests start from."""
+"""Unit-test support: a fresh SQLite database per test (or, where PostgreSQL takes another path, a
+PostgreSQL database of the test's own), a unit of work like the service's, identities and small
+factories for the records tests start from."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from crm_contracts.chassis.database import UnitOfWork
+from crm_contracts.chassis.database import UnitOfWork, make_engine
+from crm_contracts.chassis.migrations import upgrade
 from crm_contracts.identity import Identity
 from crm_contracts.testing.units import sqlite_sessions, unit_of_work
 from crm_sales import directory
@@ -69,10 +71,24 @@ class World:
         return account_id
 
 
+# For a test of what PostgreSQL does another way (the import's COPY and set-based SQL): it runs on both.
+ON_BOTH = pytest.mark.parametrize("world", ["sqlite", "postgresql"], indirect=True)
+
+
 @pytest.fixture
-def world(tmp_path: Any) -> Iterator[World]:
-    with sqlite_sessions(Base.metadata, tmp_path / "sales.db") as sessions:
-        yield World(sessions)
+def world(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[World]:
+    """SQLite; under ``ON_BOTH`` PostgreSQL too, on a new database migrated as the service migrates it."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        with sqlite_sessions(Base.metadata, tmp_path / "sales.db") as sessions:
+            yield World(sessions)
+        return
+    url = request.getfixturevalue("databases").create(f"sales_unit_{uuid.uuid4().hex[:8]}")
+    upgrade("crm_sales", "sales", url)
+    engine = make_engine(url)
+    try:
+        yield World(sessionmaker(engine, expire_on_commit=False))
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import base64
 import io
+import uuid
 
 import pytest
 from crm_contracts.chassis.validation import load
 from crm_contracts.errors import ValidationFailed
+from crm_contracts.events.base import parse
+from crm_contracts.events.sales import LeadsImported
 from crm_contracts.payloads.lead_imports import ImportStart
 from crm_contracts.payloads.leads import LeadCreate
 from crm_contracts.payloads.sales_settings import SalesSettings
@@ -16,7 +19,7 @@ from crm_sales.models import AssignmentCursor, ImportChunk, ImportRow, Lead, Rep
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from .conftest import identity
+from .conftest import ON_BOTH, identity
 
 HEADER = "company,contact,phone,fax,email,source,origin,destination\n"
 
@@ -45,6 +48,7 @@ def lead_count(world):
         return session.scalar(select(func.count()).select_from(Lead))
 
 
+@ON_BOTH
 def test_a_utf8_csv_creates_leads_and_reports_every_rows_fate(world, manager):
     content = (HEADER + "上海远洋物流有限公司,王伟,021-6123 4567,,wang@ocean.cn,exhibition,CNSHA,DEHAM\n"
                "ACME Logistics,Bob,13800138000,,bob@acme.com,referral,,\n").encode("utf-8-sig")
@@ -73,6 +77,7 @@ def test_a_gbk_csv_with_chinese_headers_is_detected_and_read(world, manager):
         "completed", "gb18030", "created", "广州速达货运代理有限公司")
 
 
+@ON_BOTH
 @pytest.mark.parametrize("kept", [importstage.CANDIDATES_KEPT, 0], ids=["repeated-keys", "every-key"])
 def test_duplicates_are_found_inside_the_file_across_batches_and_against_leads_and_customers(
         world, manager, monkeypatch, kept):
@@ -104,8 +109,14 @@ def test_duplicates_are_found_inside_the_file_across_batches_and_against_leads_a
     assert rows[4]["reason"] == f"Duplicate of lead {existing.id} (matched on email)."
     assert rows[5]["duplicate_of"]["status"] is None and rows[5]["reason"] == "Already a customer (matched on name)."
     assert job["counts"] == {"created": 3, "duplicate": 4, "invalid": 0, "skipped": 1}
+    batches = [parse(LeadsImported, body) for body in world.events("lead.imported")]
+    assert [len(batch["lead_ids"]) for batch in batches] == [2, 1]
+    assert [i for batch in batches for i in batch["lead_ids"]] == [rows[n]["lead_id"] for n in (0, 1, 6)]
+    assert {(batch["import_id"], batch["sources"][0], batch["actor"]["user_id"]) for batch in batches} == {
+        (uuid.UUID(job["id"]), "import", manager.user_id)}
 
 
+@ON_BOTH
 def test_a_row_repeating_an_earlier_row_is_its_duplicate_even_when_that_row_created_nothing(world, manager):
     with world.tx() as uow:
         existing = leads.create(uow, manager, load(LeadCreate, {"company": "Old Freight", "phone": "13800000007"}))
@@ -152,6 +163,7 @@ def test_the_row_report_pages_and_filters_across_created_and_other_rows(world, m
     assert [r.row for r in created] == [1, 4, 5] and sorted(stored) == ["duplicate", "invalid"]
 
 
+@ON_BOTH
 def test_importing_the_same_file_again_creates_nothing(world, manager):
     content = (HEADER + "One,,13900000001,,,,,\nTwo,,,,two@x.cn,,,\n").encode()
     run_import(world, manager, content)
@@ -184,6 +196,7 @@ def test_a_company_name_too_long_is_reported_as_too_long_not_as_missing(world, m
     assert job["counts"]["invalid"] == 1 and lead_count(world) == 0
 
 
+@ON_BOTH
 def test_invalid_rows_are_written_aside_in_bounded_batches_between_the_valid_ones(world, manager, monkeypatch):
     monkeypatch.setattr(importstage, "INVALID_HELD", 2)
     monkeypatch.setattr(importer, "BATCH", 2)
@@ -224,8 +237,9 @@ def test_an_xlsx_sheet_is_read_with_numbers_as_text(world, manager):
     assert (lead.phone, lead.notes) == ("+8613800138000", "=1+1")
 
 
+@ON_BOTH
 @pytest.mark.parametrize(("content", "fmt", "reason"), [
-    (b"company,phone\n\"Unclosed,1380013800\n", "csv", "Malformed CSV"),
+    (b"company,phone\n\"Unclosed,1380013800\n", "csv", "Malformed CSV near line 4"),
     (b"\n\n", "csv", "empty"),
     ("公司,电话\n".encode("utf-16"), "csv", "not a text file"),
     (b"nothing,useful\nfoo,bar\n", "csv", "Missing header"),
@@ -233,7 +247,7 @@ def test_an_xlsx_sheet_is_read_with_numbers_as_text(world, manager):
 ])
 def test_a_broken_file_fails_the_job_with_the_reason_and_imports_nothing(world, manager, content, fmt, reason):
     job, rows = run_import(world, manager, HEADER.encode() + b"Good One,,,,,,,\n" + content
-                           if fmt == "csv" and reason == "Malformed CSV" else content, fmt=fmt)
+                           if fmt == "csv" and reason.startswith("Malformed CSV") else content, fmt=fmt)
 
     assert job["status"] == "failed" and reason.lower() in job["error"].lower()
     assert rows == [] and lead_count(world) == 0
@@ -278,6 +292,7 @@ def test_imports_respect_the_chosen_assignment(world, rep):
     assert owners == {rep.user_id} and job["counts"]["created"] == 2
 
 
+@ON_BOTH
 def test_rule_assignment_places_imported_leads_round_robin_and_counts_their_load(world, admin, manager):
     seniors = [world.user(identity("sales_rep", team="senior")) for _ in range(2)]
     with world.tx() as uow:

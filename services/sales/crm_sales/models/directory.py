@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from crm_contracts.chassis.account_view import AccountViewMixin
-from crm_contracts.chassis.types import UtcDateTime, UuidString
+from crm_contracts.chassis.types import KeyString, UtcDateTime, UuidString
 from sqlalchemy import JSON, Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -15,7 +15,7 @@ from .base import Base
 
 class AccountView(AccountViewMixin, Base):
     # Normalised name, so imports and lead creation can skip prospects that are already customers.
-    name_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    name_key: Mapped[str | None] = mapped_column(KeyString(200), index=True)
     merged_into: Mapped[str | None] = mapped_column(String(36))
 
 
@@ -40,7 +40,7 @@ class PartyKey(Base):
     __tablename__ = "party_keys"
 
     kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # phone | email
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    key: Mapped[str] = mapped_column(KeyString(200), primary_key=True)
     contact_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     account_id: Mapped[str] = mapped_column(String(36), index=True)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from crm_contracts.chassis.types import UtcDateTime, UuidString, utcnow
+from crm_contracts.chassis.types import KeyString, UtcDateTime, UuidKey, UuidString, utcnow
 from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -31,13 +31,13 @@ class Lead(Base):
                       # An import's leads in file order: its row report and its events read them so.
                       _where_present("ix_leads_import_id_row", "import_id", "import_row"))
 
-    id: Mapped[str] = mapped_column(UuidString, primary_key=True, default=new_id)
+    id: Mapped[str] = mapped_column(UuidKey, primary_key=True, default=new_id)
     company: Mapped[str] = mapped_column(String(200))
     contact_name: Mapped[str | None] = mapped_column(String(100))
     title: Mapped[str | None] = mapped_column(String(100))
-    phone: Mapped[str | None] = mapped_column(String(20))  # E.164
-    fax: Mapped[str | None] = mapped_column(String(20))  # E.164
-    email: Mapped[str | None] = mapped_column(String(254))  # normalised
+    phone: Mapped[str | None] = mapped_column(KeyString(20))  # E.164
+    fax: Mapped[str | None] = mapped_column(KeyString(20))  # E.164
+    email: Mapped[str | None] = mapped_column(KeyString(254))  # normalised
     website: Mapped[str | None] = mapped_column(String(300))
     country: Mapped[str | None] = mapped_column(String(2))
     city: Mapped[str | None] = mapped_column(String(100))
@@ -50,12 +50,12 @@ class Lead(Base):
     destination: Mapped[str | None] = mapped_column(String(5))
     mode: Mapped[str | None] = mapped_column(String(20))
     notes: Mapped[str | None] = mapped_column(Text)
-    region: Mapped[str | None] = mapped_column(String(50))
-    name_key: Mapped[str] = mapped_column(String(200), index=True)
+    region: Mapped[str | None] = mapped_column(KeyString(50))
+    name_key: Mapped[str] = mapped_column(KeyString(200), index=True)
     grade: Mapped[str] = mapped_column(String(1))
     score: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[str] = mapped_column(String(20))
-    owner_id: Mapped[str | None] = mapped_column(String(36))
+    status: Mapped[str] = mapped_column(KeyString(20))
+    owner_id: Mapped[str | None] = mapped_column(KeyString(36))
     team: Mapped[str | None] = mapped_column(String(50))
     assigned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_activity_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -66,7 +66,7 @@ class Lead(Base):
     contact_id: Mapped[str | None] = mapped_column(String(36))
     opportunity_id: Mapped[str | None] = mapped_column(String(36))
     converted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    import_id: Mapped[str | None] = mapped_column(String(36))
+    import_id: Mapped[str | None] = mapped_column(KeyString(36))
     import_row: Mapped[int | None] = mapped_column(Integer)
     created_by: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
