@@ -18,7 +18,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import IO, Any
 
 from crm_contracts import config
@@ -125,10 +125,14 @@ def _take(rows: Iterator[Sequence[Any]], count: int) -> list[Sequence[Any]]:
     return [row for _, row in zip(range(count), rows, strict=False)]
 
 
-def _run(engine: Engine, job: LeadImport, encoding: str | None, now: datetime) -> Tally:
+def _run(engine: Engine, job: LeadImport, encoding: str | None) -> Tally:
     progress = Progress(engine, job.id)
     with Session(engine, expire_on_commit=False) as session, session.begin():
+        now = utcnow()
         if engine.dialect.name == "postgresql":
+            # The job's time is its transaction's, which the columns the staging COPY leaves to the
+            # database's defaults take (``importstage.DEFAULTED``).
+            now = session.scalar(text("SELECT now()")).astimezone(UTC)
             # Big one-off statements: compiling them (JIT) costs more than it saves, their hashes and
             # sorts should stay in memory, and a merge join of keys (text sorted by collation) is never
             # the plan to take: hash the new keys, or probe the indexes when leads are many. The
@@ -176,7 +180,7 @@ def _fail(engine: Engine, job: LeadImport, reason: str) -> None:
         _finish(UnitOfWork(session, TABLES), job, Tally(), None, "failed", reason)
 
 
-def process(engine: Engine, import_id: str, now: datetime | None = None) -> str:
+def process(engine: Engine, import_id: str) -> str:
     """Import a claimed job; returns its final status. Never raises for a bad file."""
     with Session(engine, expire_on_commit=False) as session:
         job = session.get(LeadImport, import_id)
@@ -186,7 +190,7 @@ def process(engine: Engine, import_id: str, now: datetime | None = None) -> str:
     candidates = [None] if job.format == "xlsx" else list(importfile.AUTO) if wanted == "auto" else [wanted]
     for encoding in candidates:
         try:
-            _run(engine, job, encoding, now or utcnow())
+            _run(engine, job, encoding)
             return "completed"
         except importfile.WrongEncoding as exc:
             failure = str(exc) if len(candidates) == 1 else (

@@ -15,14 +15,15 @@ import phonenumbers
 from crm_contracts import normalize
 
 _CN = phonenumbers.PhoneMetadata.metadata_for_region("CN")
-_MOBILE = re.compile(_CN.mobile.national_number_pattern)
-_GENERAL = re.compile(_CN.general_desc.national_number_pattern)
-_SHAPE = re.compile(r"(?:\+86)?(1\d{10})")
+# One pattern, one call: an optional +86, then 11 digits that both the mobile and the general pattern
+# of the CN metadata match in full.
+_VALID_MOBILE = re.compile(rf"(?:\+86)?(?=(?:{_CN.mobile.national_number_pattern})\Z)"
+                           rf"(?=(?:{_CN.general_desc.national_number_pattern})\Z)1\d{{10}}")
 _SEPARATORS = str.maketrans("", "", " -")
 
 
 def e164(raw: str) -> str | None:
-    match = _SHAPE.fullmatch(raw.translate(_SEPARATORS))
-    if match and _MOBILE.fullmatch(match.group(1)) and _GENERAL.fullmatch(match.group(1)):
-        return "+86" + match.group(1)
+    compact = raw.translate(_SEPARATORS)
+    if _VALID_MOBILE.fullmatch(compact):
+        return "+86" + compact[-11:]
     return normalize.phone(raw)

@@ -64,6 +64,9 @@ def test_a_utf8_csv_creates_leads_and_reports_every_rows_fate(world, manager):
         "上海远洋物流有限公司", "+862161234567", "pool", 1)
     [batch] = world.events("lead.imported")
     assert (batch["lead_ids"], batch["owner_ids"]) == ([r["lead_id"] for r in rows], [None, None])
+    # Created, updated and last active when the job ran, in its first version, as its event says.
+    assert lead.created_at == lead.updated_at == lead.last_activity_at == parse(LeadsImported, batch)["created_at"]
+    assert lead.version == 1
     [done] = world.events("lead_import.finished")
     assert (done["status"], done["created"]) == ("completed", 2)
 

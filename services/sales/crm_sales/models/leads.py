@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from crm_contracts.chassis.types import KeyString, UtcDateTime, UuidKey, UuidString, utcnow
-from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text, text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, new_id
@@ -58,7 +58,7 @@ class Lead(Base):
     owner_id: Mapped[str | None] = mapped_column(KeyString(36))
     team: Mapped[str | None] = mapped_column(String(50))
     assigned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    last_activity_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_activity_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
     warned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     previous_owner_id: Mapped[str | None] = mapped_column(String(36))
     released_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -69,9 +69,10 @@ class Lead(Base):
     import_id: Mapped[str | None] = mapped_column(KeyString(36))
     import_row: Mapped[int | None] = mapped_column(Integer)
     created_by: Mapped[str | None] = mapped_column(String(36))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=1)
+    # The database's defaults serve the import's COPY (``importstage.DEFAULTED``); the ORM names them.
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, server_default=func.now(), index=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, server_default=func.now())
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
     __mapper_args__ = {"version_id_col": version}
 
