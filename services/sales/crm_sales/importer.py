@@ -16,10 +16,11 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import IO, Any
+from itertools import islice
+from typing import IO
 
 from crm_contracts import config
 from crm_contracts.chassis import audit
@@ -116,13 +117,9 @@ def _assign(session: Session, job: LeadImport, owners: Owners, now: datetime) ->
         return
     importfates.create_owners_table(session)
     rows = importfates.created_leads(session, job.id, BATCH, "import_row", "grade", "source", "region")
-    while block := _take(rows, BATCH):
+    while block := list(islice(rows, BATCH)):
         importfates.store_owners(session, owners.place(block))
     importfates.own(session, job.id, now)
-
-
-def _take(rows: Iterator[Sequence[Any]], count: int) -> list[Sequence[Any]]:
-    return [row for _, row in zip(range(count), rows, strict=False)]
 
 
 def _run(engine: Engine, job: LeadImport, encoding: str | None) -> Tally:
