@@ -68,11 +68,14 @@ def _snapshot(account: Account, credit: Credit) -> dict[str, Any]:
 
 
 def settle(uow: UnitOfWork, actor: Identity | None, account: Account, credit: Credit, before: dict[str, Any],
-           action: str) -> None:
-    """Re-derive the balance and over-limit flag, then audit and publish whatever changed."""
+           action: str, rates: fx.Rates | None = None) -> None:
+    """Re-derive the balance and over-limit flag, then audit and publish whatever changed. ``rates``:
+    the exchange rates, when the caller holds them already (a new rate re-settles many accounts)."""
     with uow.session.no_autoflush:  # a new profile is inserted once, below, at version 1
         balances = ledger.balances(uow.session, account.id)
-        table = fx.rates(uow.session) if fx.needed(balances, credit.currency) else {}
+        table = rates
+        if table is None:
+            table = fx.rates(uow.session) if fx.needed(balances, credit.currency) else {}
         credit.receivables, _ = fx.total_in(balances, credit.currency, table)
     credit.over_limit = credit.credit_limit is not None and credit.receivables > credit.credit_limit
     changes = audit.diff(before, state(credit))

@@ -59,11 +59,12 @@ def _resettle(uow: UnitOfWork, actor: Identity, currency: str) -> None:
                     select(Payment.account_id).where(Payment.currency == currency, Payment.account_id.isnot(None)),
                     select(Credit.account_id).where(Credit.currency == currency)).subquery()
     ids = list(uow.session.scalars(select(holders.c[0])))
+    table = fx.rates(uow.session)  # once, the new rate included, rather than once per account
     for start in range(0, len(ids), RESETTLE_BATCH):
         accounts = uow.session.scalars(select(Account).where(Account.id.in_(ids[start:start + RESETTLE_BATCH])))
         for account in accounts:
             profile = credit.profile(uow.session, account)
-            credit.settle(uow, actor, account, profile, credit.state(profile), f"rate of {currency} set")
+            credit.settle(uow, actor, account, profile, credit.state(profile), f"rate of {currency} set", table)
 
 
 def to_out(rate: FxRate) -> dict[str, Any]:
