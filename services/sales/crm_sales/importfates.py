@@ -189,10 +189,10 @@ def decide(session: Session, import_id: str, staged: int, candidates: Iterable[s
         few = existing < HASH_BELOW * staged
         if few:
             session.execute(text("SET LOCAL enable_nestloop = off"))
-    if postgres:
         # Without hash aggregation the candidates are not first made unique and joined with the staged
         # rows (hashing all of those, which the planner guesses few): they are hashed themselves, once
-        # per key, and probed (a hash semi-join). Half the time of this statement for 100,000 rows.
+        # per key, and probed (a hash semi-join). For 100,000 rows that took a fifth off this statement
+        # on a small database and two fifths where the leads from before are probed.
         session.execute(text("SET LOCAL enable_hashagg = off"))
     _create(session, FATES_TABLE, _fates_sql(candidates is not None, postgres, few), import_id)
     if postgres:

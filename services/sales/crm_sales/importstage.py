@@ -38,11 +38,11 @@ from .importfile import ImportFailed
 from .importrows import COMPANY, RowChecker
 
 # The columns each staged lead is written with: the fields its file fills, these, then those every
-# lead of a job shares.
+# lead of a job shares (``JOB_COLUMNS``).
 ROW_COLUMNS = ("name_key", "grade", "score", "id", "import_row")
-# Of those, the ones PostgreSQL fills by default (sales migration 0005): the time of the job's
-# transaction, which is the job's ``now`` there, and version 1. Parsing three timestamps a row was a
-# tenth of the COPY's work.
+# The shared ones PostgreSQL fills by default (sales migration 0005), so its COPY leaves them out: the
+# time of the job's transaction, which is the job's ``now`` there, and version 1. Parsing three
+# timestamps a row was a tenth of the COPY's work.
 DEFAULTED = ("created_at", "updated_at", "last_activity_at", "version")
 JOB_COLUMNS = ("status", "import_id", "created_by", *DEFAULTED)
 REPORT_COLUMNS = ("import_id", "row", "fate", "company", "reason", "matched_on", "errors")
@@ -195,9 +195,9 @@ class _Lines:
     """What COPY reads: each ``read`` formats the next block of rows as CSV, so the server ingests one
     block while the next is parsed. An empty unquoted field is NULL; csv quotes whatever needs it.
 
-    The values every row shares (the job's id, creator, timestamps: half a staged lead's bytes) are
-    formatted once and put at the end of each line, unless a value holds a line break (then a line
-    end is not a row end, and the block is written row by row)."""
+    The values every row shares (status, the job's id, its creator) are formatted once and put at
+    the end of each line, unless a value holds a line break (then a line end is not a row end, and
+    the block is written row by row)."""
 
     def __init__(self, blocks: Iterator[list[Sequence[Any]]], shared: tuple[Any, ...]) -> None:
         self._blocks, self._shared = blocks, shared

@@ -1,8 +1,7 @@
 """identifier and key columns of leads and the dedupe keys compared byte by byte
 
 A lead import inserts into every index of leads, and with the database's collation (C.UTF-8 here,
-a language's elsewhere) each comparison went through strcoll: a quarter of the import's database
-work. Ids, name keys, E.164 phones, e-mails and statuses need equality and a stable order, not a
+a language's elsewhere) each comparison went through strcoll: 5-10 % of the COPY's database work. Ids, name keys, E.164 phones, e-mails and statuses need equality and a stable order, not a
 language's, so they take COLLATE "C" (``KeyString``); so do the keys of accounts and contacts the
 import compares them with, so those joins can still use either side's index. Equality is unchanged,
 and so is order (code point order either way).
