@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 
+from cachetools import TLRUCache
 from crm_contracts.identity import SYSTEM
 from flask import current_app
 
@@ -24,7 +24,8 @@ from .store.models import User
 
 log = logging.getLogger(__name__)
 RPC_TIMEOUT = 2.0
-_next_check: dict[str, float] = {}
+# Bound accounts checked lately; each stays for the seconds the setting gave when it was checked.
+_checked: TLRUCache[str, float] = TLRUCache(maxsize=10_000, ttu=lambda _account, seconds, now: now + seconds)
 _lock = threading.Lock()
 
 
@@ -33,9 +34,8 @@ def account_of(user: User) -> str | None:
     bound = user.account_id
     if user.role != "customer" or not bound:
         return bound
-    now = time.monotonic()
     with _lock:
-        if _next_check.get(bound, 0.0) > now:
+        if bound in _checked:
             return bound
     try:
         with rpc_client(SYSTEM, timeout=RPC_TIMEOUT) as rpc:
@@ -44,9 +44,7 @@ def account_of(user: User) -> str | None:
         log.warning("could not check the account of portal user %s: %r", user.id, exc)
         return bound
     with _lock:
-        if len(_next_check) > 10_000:
-            _next_check.clear()
-        _next_check[bound] = now + float(current_app.config["PORTAL_ACCOUNT_CHECK_SECONDS"])
+        _checked[bound] = float(current_app.config["PORTAL_ACCOUNT_CHECK_SECONDS"])
     if survivor is None or survivor == bound:
         return bound
     with runtime().db.transaction() as session:

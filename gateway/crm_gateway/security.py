@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jwt
+from cachetools import TTLCache
 from crm_contracts.errors import Forbidden, Unauthenticated
 from crm_contracts.identity import Identity
 from flask import g, request
@@ -85,7 +86,7 @@ class Tokens:
         # the per-request lookup was half the cost of a request. Changes made through this process are
         # seen at once (``forget``); a deactivation made elsewhere within ``recheck_seconds``.
         self.recheck_seconds = recheck_seconds
-        self._recent: dict[tuple[str, Any], tuple[float, Caller]] = {}
+        self._recent: TTLCache[tuple[str, Any], Caller] = TTLCache(maxsize=10_000, ttl=recheck_seconds)
         self._lock = threading.Lock()
 
     def _encode(self, user: User, kind: str, ttl: int) -> str:
@@ -107,23 +108,20 @@ class Tokens:
         """The caller an access token names, from a short-lived per-process cache of user state."""
         claims = self._claims(token, ACCESS)
         key = (str(claims["sub"]), claims.get("gen"))
-        now = time.monotonic()
         with self._lock:
             hit = self._recent.get(key)
-        if hit is not None and hit[0] > now:
-            return hit[1]
+        if hit is not None:
+            return hit
         user = self._active_user(session, claims)
         caller = caller_for_user(user, account_id=portal_accounts.account_of(user))
         with self._lock:
-            if len(self._recent) > 10_000:
-                self._recent.clear()
-            self._recent[key] = (now + self.recheck_seconds, caller)
+            self._recent[key] = caller
         return caller
 
     def forget(self, user_id: str) -> None:
         with self._lock:
             for key in [k for k in self._recent if k[0] == str(user_id)]:
-                del self._recent[key]
+                self._recent.pop(key, None)
 
     def user_for(self, session: Session, token: str, kind: str) -> User:
         """The active user a valid token of ``kind`` names, else ``Unauthenticated``."""
