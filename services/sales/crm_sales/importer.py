@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
@@ -29,11 +28,11 @@ from crm_contracts.chassis.types import utcnow
 from crm_contracts.events.sales import LeadImportFinished
 from crm_contracts.identity import Identity
 from crm_contracts.payloads.lead_imports import IMPORT_MAX_ROWS
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from . import importevents, importfates, importfile, importstage, load, settings
+from . import chunkstore, importevents, importfates, importfile, importstage, load, settings
 from .grading import compile_row_grading
 from .importowners import Owners
 from .importrows import RowChecker
@@ -58,17 +57,6 @@ class Tally:
 
     def counts(self) -> dict[str, int]:
         return {fate: getattr(self, fate) for fate in FATES}
-
-
-def _chunks(engine: Engine, import_id: str, count: int) -> Iterator[bytes]:
-    """The upload, one chunk per query, so at most one chunk is in memory."""
-    for seq in range(count):
-        with Session(engine) as session:
-            data = session.scalar(select(ImportChunk.data).where(ImportChunk.import_id == import_id,
-                                                                 ImportChunk.seq == seq))
-        if data is None:
-            raise importfile.ImportFailed(f"Chunk {seq} of the upload is missing.")
-        yield bytes(data)
 
 
 class Progress:
@@ -138,7 +126,7 @@ def _run(engine: Engine, job: LeadImport, encoding: str | None) -> Tally:
             session.execute(text("SET LOCAL work_mem = '64MB'"))
             session.execute(text("SET LOCAL enable_mergejoin = off"))
         uow = UnitOfWork(session, TABLES)
-        rows = importfile.rows(_chunks(engine, job.id, job.chunks), job.format, encoding or "utf-8")
+        rows = importfile.rows(chunkstore.read(engine, job.id, job.chunks), job.format, encoding or "utf-8")
         header = next(rows, None)
         if header is None:
             raise importfile.ImportFailed("The file is empty.")

@@ -22,8 +22,7 @@ from crm_contracts.payloads.lead_imports import IMPORT_CHUNK_BYTES, IMPORT_MAX_B
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from . import access
-from .bulk import insert_ignore
+from . import access, chunkstore
 from .models import ImportChunk, ImportRow, Lead, LeadImport
 
 STALE_AFTER = timedelta(minutes=2)
@@ -76,7 +75,7 @@ def add_chunk(session: Session, actor: Identity, import_id: str, seq: int, data:
         raise ValidationFailed(errors={"data": ["Not base64."]}) from None
     if len(content) > IMPORT_CHUNK_BYTES:
         raise ValidationFailed(errors={"data": [f"A chunk holds at most {IMPORT_CHUNK_BYTES} bytes."]})
-    if insert_ignore(session, ImportChunk, import_id=job.id, seq=seq, data=content):  # a retry counts once
+    if chunkstore.store(session, job.id, seq, content, data):  # a retry counts once
         counted = session.execute(
             update(LeadImport).where(LeadImport.id == job.id, LeadImport.status == "uploading")
             .values(received_bytes=LeadImport.received_bytes + len(content), chunks=LeadImport.chunks + 1)

@@ -181,7 +181,7 @@ def _copy(session: Session, table: str, columns: Sequence[str], blocks: Iterator
     lines = _Lines(blocks, shared)
     cursor = session.connection().connection.cursor()
     try:
-        with_options = ", ".join(("FORMAT csv", options) if options else ("FORMAT csv",))
+        with_options = ", ".join(("FORMAT csv", "DELIMITER E'\\t'", *((options,) if options else ())))
         cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH ({with_options})", lines)
     except Exception:
         if lines.error is not None:  # psycopg2 reports a failed read as its own error: raise the cause
@@ -192,19 +192,22 @@ def _copy(session: Session, table: str, columns: Sequence[str], blocks: Iterator
 
 
 class _Lines:
-    """What COPY reads: each ``read`` formats the next block of rows as CSV, so the server ingests one
-    block while the next is parsed. An empty unquoted field is NULL; csv quotes whatever needs it.
+    """What COPY reads: each ``read`` formats the next block of rows, so the server ingests one block
+    while the next is parsed. CSV with tabs between values (names like "Acme Co., Ltd." need no
+    quotes) and CRLF line ends (so ``csv`` quotes a value holding a lone CR, which PostgreSQL would
+    take for a line end); an empty unquoted value is NULL.
 
-    The values every row shares (status, the job's id, its creator) are formatted once and put at
-    the end of each line, unless a value holds a line break (then a line end is not a row end, and
-    the block is written row by row)."""
+    A block is first written plainly, each value as it is, which is right unless a value holds a tab,
+    a quote or a line break: the block's counts of those tell, and only then is it written again by
+    ``csv``, quoting what needs it. The plain way takes half the time, and nearly every block takes it.
+    The values every row shares (status, the job's id, its creator) are formatted once and end each
+    line."""
 
     def __init__(self, blocks: Iterator[list[Sequence[Any]]], shared: tuple[Any, ...]) -> None:
         self._blocks, self._shared = blocks, shared
         self._buffer = io.StringIO()
-        self._writer = csv.writer(self._buffer, lineterminator="\n")
-        self._writer.writerow(shared)
-        self._end = "," + self._buffer.getvalue() if shared else "\n"
+        self._writer = csv.writer(self._buffer, delimiter="\t", lineterminator="\r\n")
+        self._end = "\t" + self._write([shared]) if shared else "\r\n"
         self.error: Exception | None = None
 
     def read(self, size: int = -1) -> str:
@@ -215,12 +218,16 @@ class _Lines:
             raise
         if not block:
             return ""
-        lines = self._write(block)
-        if self._shared:
-            if lines.count("\n") == len(block):
-                return lines.replace("\n", self._end)
-            lines = self._write([(*row, *self._shared) for row in block])
-        return lines
+        return self._plain(block) or self._write([(*row, *self._shared) for row in block])
+
+    def _plain(self, block: list[Sequence[Any]]) -> str | None:
+        end = self._end
+        text = end.join(["\t".join([v if v.__class__ is str else "" if v is None else str(v) for v in row])
+                         for row in block]) + end
+        rows = len(block)
+        expected = {"\t": len(block[0]) - 1 + end.count("\t"), "\n": end.count("\n"), "\r": end.count("\r"),
+                    '"': end.count('"')}
+        return text if all(text.count(mark) == rows * n for mark, n in expected.items()) else None
 
     def _write(self, rows: list[tuple[Any, ...]]) -> str:
         self._buffer.seek(0)

@@ -14,7 +14,7 @@ from crm_contracts.events.sales import LeadsImported
 from crm_contracts.payloads.lead_imports import ImportStart
 from crm_contracts.payloads.leads import LeadCreate
 from crm_contracts.payloads.sales_settings import SalesSettings
-from crm_sales import exporting, importer, imports, importstage, leads, settings
+from crm_sales import exporting, importer, importfates, imports, importstage, leads, settings
 from crm_sales.models import AssignmentCursor, ImportChunk, ImportRow, Lead, RepLoad
 from openpyxl import Workbook
 from sqlalchemy import func, select
@@ -82,12 +82,17 @@ def test_a_gbk_csv_with_chinese_headers_is_detected_and_read(world, manager):
 
 @ON_BOTH
 @pytest.mark.parametrize("kept", [importstage.CANDIDATES_KEPT, 0], ids=["repeated-keys", "every-key"])
+@pytest.mark.parametrize("hash_below", [importfates.HASH_BELOW, -1], ids=["leads-hashed", "leads-probed"])
 def test_duplicates_are_found_inside_the_file_across_batches_and_against_leads_and_customers(
-        world, manager, monkeypatch, kept):
+        world, manager, monkeypatch, kept, hash_below):
     monkeypatch.setattr(importer, "BATCH", 2)
     monkeypatch.setattr(importstage, "CANDIDATES_KEPT", kept)  # 0: the stager keeps no list of repeated keys
+    # -1: PostgreSQL takes the leads from before for many, and probes their indexes (as on a big database)
+    monkeypatch.setattr(importfates, "HASH_BELOW", hash_below)
     with world.tx() as uow:
         existing = leads.create(uow, manager, load(LeadCreate, {"company": "Existing Freight", "email": "x@ex.cn"}))
+        converted = leads.create(uow, manager, load(LeadCreate, {"company": "Won Before", "fax": "13900000077"}))
+        converted.status = "converted"
     world.account(name="Big Customer Co., Ltd.")
     content = (HEADER +
                "Alpha Trans,,13800000001,,,,,\n"          # 1 created
@@ -97,7 +102,8 @@ def test_duplicates_are_found_inside_the_file_across_batches_and_against_leads_a
                "Whoever,,,,X@EX.CN,,,\n"                  # 5 duplicate of the existing lead (email)
                "big customer,,,,,,,\n"                    # 6 skipped: already a customer
                "Delta,,13800000009,,,,,\n"               # 7 created
-               "Delta Two,,138 0000 0009,,,,,\n").encode()  # 8 duplicate of row 7, same batch
+               "Delta Two,,138 0000 0009,,,,,\n"         # 8 duplicate of row 7, same batch
+               "Epsilon,,139 0000 0077,,,,,\n").encode()  # 9 skipped: the phone is a converted lead's fax
 
     job, rows = run_import(world, manager, content)
 
@@ -105,13 +111,14 @@ def test_duplicates_are_found_inside_the_file_across_batches_and_against_leads_a
     assert fates == {1: ("created", None, []), 2: ("created", None, []), 3: ("duplicate", "row", ["name"]),
                      4: ("duplicate", "row", ["fax"]), 5: ("duplicate", "lead", ["email"]),
                      6: ("skipped", "account", ["name"]), 7: ("created", None, []),
-                     8: ("duplicate", "row", ["phone"])}
+                     8: ("duplicate", "row", ["phone"]), 9: ("skipped", "lead", ["phone"])}
     assert rows[2]["duplicate_of"] == {"kind": "row", "id": rows[0]["lead_id"], "row": 1, "status": "created"}
     assert rows[2]["reason"] == "Duplicate of row 1 (matched on name)."
     assert rows[4]["duplicate_of"] == {"kind": "lead", "id": existing.id, "row": None, "status": "pool"}
     assert rows[4]["reason"] == f"Duplicate of lead {existing.id} (matched on email)."
     assert rows[5]["duplicate_of"]["status"] is None and rows[5]["reason"] == "Already a customer (matched on name)."
-    assert job["counts"] == {"created": 3, "duplicate": 4, "invalid": 0, "skipped": 1}
+    assert rows[8]["duplicate_of"] == {"kind": "lead", "id": converted.id, "row": None, "status": "converted"}
+    assert job["counts"] == {"created": 3, "duplicate": 4, "invalid": 0, "skipped": 2}
     batches = [parse(LeadsImported, body) for body in world.events("lead.imported")]
     assert [len(batch["lead_ids"]) for batch in batches] == [2, 1]
     assert [i for batch in batches for i in batch["lead_ids"]] == [rows[n]["lead_id"] for n in (0, 1, 6)]
@@ -224,6 +231,22 @@ def test_formula_looking_cells_are_stored_as_plain_text(world, manager):
     assert (lead.company, lead.contact_name) == ('=HYPERLINK("http://x")', "@evil")
 
 
+@ON_BOTH
+def test_text_with_tabs_quotes_line_breaks_and_backslashes_is_stored_exactly(world, manager, monkeypatch):
+    monkeypatch.setattr(importer, "BATCH", 2)  # blocks of plain rows beside blocks that need quoting
+    companies = ["Plain Freight", "Acme Co., Ltd.", "Tab\tLogistics", 'The "Best" Carrier', "Lone\rReturn Ltd",
+                 "Two\nLines\r\nCo", "Back\\slash \\N Ltd", "\\.", "Plain Again", "Last Plain"]
+    quoted = "".join('"' + name.replace('"', '""') + f'",contact {i},,,,,,\n' for i, name in enumerate(companies))
+
+    job, rows = run_import(world, manager, (HEADER + quoted).encode())
+
+    with world.read() as session:
+        stored = [(session.get(Lead, r["lead_id"]).company, session.get(Lead, r["lead_id"]).contact_name)
+                  for r in rows]
+    assert stored == [(name, f"contact {i}") for i, name in enumerate(companies)]
+    assert job["counts"]["created"] == len(companies)
+
+
 def test_an_xlsx_sheet_is_read_with_numbers_as_text(world, manager):
     book = Workbook()
     sheet = book.active
@@ -283,6 +306,25 @@ def test_uploads_larger_than_announced_or_incomplete_fail_and_oversized_ones_are
                                                                        "size_bytes": 100}))
         imports.add_chunk(uow.session, manager, short.id, 0, base64.b64encode(b"company\n").decode())
         assert imports.finish_upload(uow.session, manager, short.id).status == "failed"
+
+
+@ON_BOTH
+def test_a_chunk_sent_twice_is_stored_and_counted_once(world, manager):
+    content = (HEADER + "Twice Sent Freight,,,,,,,\n").encode()
+    with world.tx() as uow:
+        job = imports.begin(uow.session, manager, load(ImportStart, {"filename": "t.csv", "format": "csv",
+                                                                     "size_bytes": len(content)}))
+    for _ in range(2):
+        with world.tx() as uow:
+            imports.add_chunk(uow.session, manager, job.id, 0, base64.b64encode(content).decode())
+
+    with world.tx() as uow:
+        assert (job := imports.finish_upload(uow.session, manager, job.id)).status == "queued"
+        assert (job.chunks, job.received_bytes) == (1, len(content))
+    with world.tx() as uow:
+        imports.claim_next(uow.session)
+    assert importer.process(world.engine, job.id) == "completed"
+    assert lead_count(world) == 1
 
 
 def test_imports_respect_the_chosen_assignment(world, rep):
