@@ -143,14 +143,21 @@ _MATCHED = "substr(" + " || ".join(f"CASE WHEN f.on_{key} = 1 THEN ', {key}' ELS
 _MATCHED_JSON = f"""'["' || replace({_MATCHED}, ', ', '", "') || '"]'"""
 
 
-def _report_sql(json_object: str, as_json: str) -> str:
+def _report_sql(json_object: str, as_json: str, postgres: bool) -> str:
     """The line of the report of each row not created: its company from its staged lead; a row
-    duplicate names the lead row N created, if it did, and N's fate. Staged leads are looked up one
-    by one (index on import and row): there are as many lookups as rows not created."""
+    duplicate names the lead row N created, if it did, and N's fate. On PostgreSQL the staged leads
+    are deleted in the same statement, which hands over their companies; elsewhere they are looked up
+    one by one (index on import and row) and deleted after (``_DELETE_SQLITE``)."""
     staged = "(SELECT {0}.{1} FROM leads {0} WHERE {0}.import_id = :import_id AND {0}.import_row = f.{2})"
-    return f"""
+    gone = f"""
+WITH gone AS (DELETE FROM leads
+               WHERE import_id = :import_id AND import_row = ANY(ARRAY(SELECT row_no FROM {FATES_TABLE}))
+              RETURNING import_row, company)""" if postgres else ""
+    company, joined = ("g.company", "JOIN gone g ON g.import_row = f.row_no ") if postgres else (
+        staged.format("m", "company", "row_no"), "")
+    return f"""{gone}
 INSERT INTO lead_import_rows (import_id, "row", fate, company, lead_id, reason, duplicate_of, matched_on, errors)
-SELECT :import_id, f.row_no, f.fate, {staged.format("m", "company", "row_no")}, NULL,
+SELECT :import_id, f.row_no, f.fate, {company}, NULL,
        CASE WHEN f.fate = 'skipped' THEN 'Already ' || CASE WHEN f.opp IS NULL THEN 'a customer'
                  ELSE 'an opportunity' END || ' (matched on ' || {_MATCHED} || ').'
             ELSE 'Duplicate of ' || CASE WHEN f.kind = 'row' THEN 'row ' || f.target_row ELSE 'lead ' || f.target END
@@ -161,12 +168,10 @@ SELECT :import_id, f.row_no, f.fate, {staged.format("m", "company", "row_no")}, 
                      'row', f.target_row,
                      'status', CASE WHEN f.kind = 'row' THEN {_FATE_OF.format("n")} ELSE f.status END),
        {as_json.format(_MATCHED_JSON)}, {as_json.format("'{}'")}
-  FROM {FATES_TABLE} f LEFT JOIN {FATES_TABLE} n ON n.row_no = f.target_row"""
+  FROM {FATES_TABLE} f {joined}LEFT JOIN {FATES_TABLE} n ON n.row_no = f.target_row"""
 
 
-# The staged leads not to create, by index on import and row.
-_DELETE = f"""DELETE FROM leads WHERE import_id = :import_id
-   AND import_row = ANY(ARRAY(SELECT row_no FROM {FATES_TABLE}))"""
+# The staged leads not to create, by index on import and row (PostgreSQL deletes them as it reports them).
 _DELETE_SQLITE = f"DELETE FROM leads WHERE import_id = :import_id AND import_row IN (SELECT row_no FROM {FATES_TABLE})"
 _OWN = f"""
 UPDATE leads SET owner_id = o.owner_id, team = o.team, region = o.region, status = 'assigned', assigned_at = :now
@@ -242,9 +247,10 @@ def _csv_line(value: str) -> str:
 def settle(session: Session, import_id: str) -> None:
     """Report every staged lead that is not to be created, then delete it."""
     postgres = _postgres(session)
-    report = _report_sql("json_build_object", "CAST({} AS json)") if postgres else _report_sql("json_object", "{}")
+    report = _report_sql(*(("json_build_object", "CAST({} AS json)") if postgres else ("json_object", "{}")), postgres)
     session.execute(text(report), {"import_id": import_id})
-    session.execute(text(_DELETE if postgres else _DELETE_SQLITE), {"import_id": import_id})
+    if not postgres:
+        session.execute(text(_DELETE_SQLITE), {"import_id": import_id})
 
 
 def created_leads(session: Session, import_id: str, block: int, *columns: str) -> Iterator[Sequence[Any]]:
