@@ -137,12 +137,14 @@ def _run(engine: Engine, job: LeadImport, encoding: str | None) -> Tally:
         stager = importstage.Stager(checker, compile_row_grading(rules["grading"], checker.fields),
                                     import_id=job.id, created_by=actor.user_id, now=now, block=BATCH,
                                     limit=IMPORT_MAX_ROWS, progress=progress.report)
+        before = importfates.leads_before(session)
         started = time.monotonic()
         stager.load(session, rows)
         staged_at = time.monotonic()
         progress.report(stager.total, stager.invalid, force=True)
         staged = stager.total - stager.invalid
-        tally = Tally(invalid=stager.invalid, **importfates.decide(session, job.id, staged, stager.candidates))
+        tally = Tally(invalid=stager.invalid, **importfates.decide(session, job.id, staged, stager.candidates,
+                                                                             before))
         tally.created = stager.total - tally.total
         progress.counts = tally.counts()
         importfates.settle(session, job.id)

@@ -48,6 +48,7 @@ OWNERS_TABLE = "import_owners"
 TABLES = (CANDIDATES_TABLE, FATES_TABLE, OWNERS_TABLE)
 KEYS = ("name", "phone", "fax", "email")  # the order matches are named and listed in
 HASH_BELOW = 5  # leads from before at most this many times the rows staged: hash them, not probe them
+PROBE_KNOWN_BELOW = 1000  # fewer leads than this before the job: look each of their keys up among the staged
 
 # Each staged lead's keys, by how they match (1-4, ``KEYS``): the column, and the kind of value it is
 # (phone and fax are both phone numbers, compared against either).
@@ -91,6 +92,20 @@ _KNOWN_HITS = """
              WHERE value IN (SELECT value FROM known OFFSET 0) OFFSET 0) s
       JOIN known k ON k.kind = s.kind AND k.value = s.value"""
 
+# When they are very few (fewer than ``PROBE_KNOWN_BELOW`` before the job), each of their keys is looked
+# up in the index of its column, and the staged leads among what it finds kept: no staged row is read
+# at all. OFFSET 0 keeps each lookup a subquery of its own, so it takes that index whatever the planner
+# guesses, and keeps the job's filter out of it (the index of import and row would scan every staged row).
+_PROBES = " UNION ALL ".join(
+    f"SELECT m.import_id, m.import_row, {how} AS how FROM leads m WHERE k.kind = '{kind}' AND m.{column} = k.value"
+    for how, kind, column in _KEYED)
+_KNOWN_PROBES = f"""
+    SELECT s.import_row, s.how, CASE WHEN k.status IN ('converting', 'converted') THEN 1 ELSE 2 END,
+           k.id, NULL, k.status, k.opportunity_id
+      FROM known k CROSS JOIN LATERAL ({_PROBES} OFFSET 0) s
+     WHERE s.import_id = :import_id"""
+BY_PROBING_STAGED, BY_HASHING_KNOWN, BY_PROBING_KNOWN = "probing staged", "hashing known", "probing known"
+
 
 def _keyed(among: str = "") -> str:
     """Every key of every staged row as (row, how, kind, value); ``among`` filters each column's keys."""
@@ -98,8 +113,9 @@ def _keyed(among: str = "") -> str:
                               f"WHERE {_PRESENT[column]}{among.format(column)}" for how, kind, column in _KEYED)
 
 
-def _hits(few: bool) -> str:
-    leads = [_KNOWN_HITS.format(keyed=_keyed())] if few else _LEAD_HITS
+def _hits(way: str) -> str:
+    leads = {BY_PROBING_STAGED: _LEAD_HITS, BY_HASHING_KNOWN: [_KNOWN_HITS.format(keyed=_keyed())],
+             BY_PROBING_KNOWN: [_KNOWN_PROBES]}[way]
     return " UNION ALL".join([*_ACCOUNT_HITS, """
     SELECT row_no, how, 3, NULL, first_row, NULL, NULL FROM infile WHERE first_row < row_no""", *leads])
 
@@ -118,14 +134,14 @@ _FLAGS = ", ".join(f"max(CASE WHEN how = {i} THEN 1 ELSE 0 END) AS on_{key}" for
 _FATE_OF = "CASE WHEN {0}.cat < 2 THEN 'skipped' WHEN {0}.cat IS NOT NULL THEN 'duplicate' ELSE 'created' END"
 
 
-def _fates_sql(candidates: bool, postgres: bool, few: bool) -> str:
+def _fates_sql(candidates: bool, postgres: bool, way: str) -> str:
     """The rows that match something — the ones not to create — each with its first match: by
     category, the earliest row, the earliest key, the lowest id."""
     return f"""
 WITH mine AS (SELECT import_row AS row_no, name_key, phone, fax, email FROM leads WHERE import_id = :import_id),{
-    _KNOWN if few else ""}
+    _KNOWN if way != BY_PROBING_STAGED else ""}
 infile AS ({_infile(candidates, postgres)}),
-hits AS ({_hits(few)}),
+hits AS ({_hits(way)}),
 targets AS (
     SELECT row_no, cat, target, target_row, min(how) AS first_how, max(status) AS status, max(opp) AS opp, {_FLAGS}
       FROM hits GROUP BY row_no, cat, target, target_row)
@@ -196,25 +212,35 @@ def _create(session: Session, table: str, query: str, import_id: str) -> None:
         session.execute(text(f"CREATE TEMPORARY TABLE {table} AS {query}"), {"import_id": import_id})
 
 
-def decide(session: Session, import_id: str, staged: int, candidates: Iterable[str] | None) -> dict[str, int]:
+def leads_before(session: Session) -> int:
+    """How many leads there are, counted up to ``PROBE_KNOWN_BELOW``: call it before staging."""
+    return session.scalar(text("SELECT count(*) FROM (SELECT 1 FROM leads LIMIT :cap) few"),
+                          {"cap": PROBE_KNOWN_BELOW})
+
+
+def decide(session: Session, import_id: str, staged: int, candidates: Iterable[str] | None,
+           before: int) -> dict[str, int]:
     """Decide which staged leads of the job are not to be created; returns how many are duplicates
-    and how many skipped. ``candidates``: the keys that may repeat within the file (None: any may)."""
+    and how many skipped. ``candidates``: the keys that may repeat within the file (None: any may);
+    ``before``: the leads there were before staging (``leads_before``)."""
     postgres = _postgres(session)
     if candidates is not None:
         _store_candidates(session, postgres, candidates)
-    few = False
+    way = BY_PROBING_STAGED
     if postgres:
-        # A small database is hashed whole; a big one is probed through its indexes, one lookup per key.
+        # The leads from before: very few have their keys looked up among the staged ones; a small
+        # database is hashed whole; a big one is probed through its indexes, one lookup per staged key.
         existing = session.execute(text("SELECT reltuples FROM pg_class WHERE oid = 'leads'::regclass")).scalar()
-        few = existing < HASH_BELOW * staged
-        if few:
+        way = (BY_PROBING_KNOWN if before < PROBE_KNOWN_BELOW else
+               BY_HASHING_KNOWN if existing < HASH_BELOW * staged else BY_PROBING_STAGED)
+        if way != BY_PROBING_STAGED:
             session.execute(text("SET LOCAL enable_nestloop = off"))
         # Without hash aggregation the candidates are not first made unique and joined with the staged
         # rows (hashing all of those, which the planner guesses few): they are hashed themselves, once
         # per key, and probed (a hash semi-join). For 100,000 rows that took a fifth off this statement
         # on a small database and two fifths where the leads from before are probed.
         session.execute(text("SET LOCAL enable_hashagg = off"))
-    _create(session, FATES_TABLE, _fates_sql(candidates is not None, postgres, few), import_id)
+    _create(session, FATES_TABLE, _fates_sql(candidates is not None, postgres, way), import_id)
     if postgres:
         session.execute(text("SET LOCAL enable_hashagg = on"))
         session.execute(text("SET LOCAL enable_nestloop = off"))  # see the module's docstring

@@ -80,15 +80,24 @@ def test_a_gbk_csv_with_chinese_headers_is_detected_and_read(world, manager):
         "completed", "gb18030", "created", "广州速达货运代理有限公司")
 
 
+# How PostgreSQL matches the leads from before (``importfates.decide``): the thresholds that lead it
+# each way with the two leads here (a few, many, and many against the rows staged).
+WAYS = {importfates.BY_PROBING_KNOWN: (importfates.PROBE_KNOWN_BELOW, importfates.HASH_BELOW),
+        importfates.BY_HASHING_KNOWN: (0, importfates.HASH_BELOW), importfates.BY_PROBING_STAGED: (0, -1)}
+
+
 @ON_BOTH
 @pytest.mark.parametrize("kept", [importstage.CANDIDATES_KEPT, 0], ids=["repeated-keys", "every-key"])
-@pytest.mark.parametrize("hash_below", [importfates.HASH_BELOW, -1], ids=["leads-hashed", "leads-probed"])
+@pytest.mark.parametrize("way", list(WAYS))
 def test_duplicates_are_found_inside_the_file_across_batches_and_against_leads_and_customers(
-        world, manager, monkeypatch, kept, hash_below):
+        world, manager, monkeypatch, kept, way):
     monkeypatch.setattr(importer, "BATCH", 2)
     monkeypatch.setattr(importstage, "CANDIDATES_KEPT", kept)  # 0: the stager keeps no list of repeated keys
-    # -1: PostgreSQL takes the leads from before for many, and probes their indexes (as on a big database)
-    monkeypatch.setattr(importfates, "HASH_BELOW", hash_below)
+    monkeypatch.setattr(importfates, "PROBE_KNOWN_BELOW", WAYS[way][0])
+    monkeypatch.setattr(importfates, "HASH_BELOW", WAYS[way][1])
+    taken = []
+    monkeypatch.setattr(importfates, "_fates_sql", lambda *args, sql=importfates._fates_sql: taken.append(args[-1])
+                        or sql(*args))
     with world.tx() as uow:
         existing = leads.create(uow, manager, load(LeadCreate, {"company": "Existing Freight", "email": "x@ex.cn"}))
         converted = leads.create(uow, manager, load(LeadCreate, {"company": "Won Before", "fax": "13900000077"}))
@@ -121,6 +130,7 @@ def test_duplicates_are_found_inside_the_file_across_batches_and_against_leads_a
     assert job["counts"] == {"created": 3, "duplicate": 4, "invalid": 0, "skipped": 2}
     batches = [parse(LeadsImported, body) for body in world.events("lead.imported")]
     assert [len(batch["lead_ids"]) for batch in batches] == [2, 1]
+    assert taken == [way if world.engine.dialect.name == "postgresql" else importfates.BY_PROBING_STAGED]
     assert [i for batch in batches for i in batch["lead_ids"]] == [rows[n]["lead_id"] for n in (0, 1, 6)]
     assert {(batch["import_id"], batch["sources"][0], batch["actor"]["user_id"]) for batch in batches} == {
         (uuid.UUID(job["id"]), "import", manager.user_id)}
