@@ -56,18 +56,25 @@ CANDIDATES_KEPT = 100_000
 Progress = Callable[[int, int], None]  # (rows so far, invalid so far)
 
 
+# The variant and the low 14 bits of the counter, as they are written (seq & 0x3FFF → "8000-" …
+# "bfff-"), made once: joining ready pieces takes a third of the time of formatting each id.
+_VARIANT_COUNTER = [f"{0x8000 | low:04x}-" for low in range(0x4000)]
+
+
 def new_ids(block: int = 4096) -> Iterator[str]:
     """Ids for an import's leads: version 7 UUIDs (RFC 9562) — the time of the job in milliseconds,
     then a counter, then 48 random bits — so they ascend within a job. Each lead's id is one insert
     into the primary key, and ascending ones land side by side instead of at random in the index.
+    ``block`` divides 0x4000, so the counter's high 12 bits are the same throughout a block.
     """
+    assert 0x4000 % block == 0
     millis = time.time_ns() // 1_000_000
     head = f"{millis >> 16:08x}-{millis & 0xFFFF:04x}-7"
     for start in itertools.count(0, block):
         randomness = os.urandom(6 * block).hex()
-        # seq: 26 bits, 12 after the version and 14 after the variant
-        yield from [f"{head}{seq >> 14 & 0xFFF:03x}-{0x8000 | seq & 0x3FFF:04x}-{randomness[at:at + 12]}"
-                    for seq, at in zip(range(start, start + block), range(0, 12 * block, 12), strict=True)]
+        prefix, low = f"{head}{start >> 14 & 0xFFF:03x}-", start & 0x3FFF  # seq: 26 bits, 12 here, 14 below
+        yield from [prefix + counter + randomness[at:at + 12]
+                    for counter, at in zip(_VARIANT_COUNTER[low:low + block], range(0, 12 * block, 12), strict=True)]
 
 
 class Stager:
