@@ -9,8 +9,9 @@ export neutralises it (see ``exporting``).
 
 Rows come out as lists rather than dicts — an import checks up to a million of them, and the list is
 what the staging COPY writes anyway — holding only the fields the file can fill (``RowChecker.fields``:
-its mapped columns and the job's defaults, in ``LEAD_TEXT_FIELDS`` order); a lead's other fields are
-empty.
+its mapped columns and the job's defaults, in ``LEAD_TEXT_FIELDS`` order), each a string: an empty
+one for a field left empty (NULL when staged), so that a row joins into a line as it is. A lead's
+other fields are empty.
 """
 
 from __future__ import annotations
@@ -144,7 +145,7 @@ class RowChecker:
         assert self.fields[COMPANY] == "company"
         position = {name: i for i, name in enumerate(self.fields)}
         self.columns = [(index, position[name], name, _loader(name)) for index, name in mapping.items()]
-        self.template = [defaults.get(name) for name in self.fields]
+        self.template = [defaults.get(name) or "" for name in self.fields]
         self.width = max(mapping) + 1
 
     def check(self, cells: list[str]) -> tuple[list[Any], dict[str, list[str]]]:

@@ -21,9 +21,10 @@ def test_lead_ids_are_version_7_uuids_that_ascend_across_blocks_and_counter_roll
 
 
 def test_copy_lines_hold_every_value_as_csv_reads_it_back_whatever_it_contains():
-    rows = [("Plain", None, 3), ("Acme Co., Ltd.", "", 0), ('The "Best"\tCarrier', "Lone\rCR", 7),
-            ("Two\nLines", "back\\slash", 9)]
-    for block in ([rows[0], rows[1]], rows):  # a plain block, and one that needs quoting
+    rows = [("Plain", "", "3"), ("Acme Co., Ltd.", "x", "0"), ('The "Best"\tCarrier', "Lone\rCR", "7"),
+            ("Two\nLines", "back\\slash", "9")]
+    # a plain block, one that needs quoting, and one of other values than text
+    for block in ([rows[0], rows[1]], rows, [("Report", None, 3)]):
         lines = importstage._Lines(iter([block]), ("pool", None))
 
         text = lines.read()
