@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import io
+import os
 import uuid
+import zlib
 
 from crm_contracts.errors import Conflict
 from crm_contracts.payloads.lead_imports import IMPORT_CHUNK_BYTES, IMPORT_MAX_BYTES
@@ -31,8 +33,22 @@ def test_an_upload_reaches_the_sales_service_in_chunks_and_answers_the_queued_jo
                              "assign": "pool", "encoding": "auto", "source": "import", "source_detail": None,
                              "region": None}
     chunks = rpc.calls_to("sales.add_import_chunk")
-    assert [c.args[1]["seq"] for c in chunks] == [0, 1]
-    assert b"".join(base64.b64decode(c.args[1]["data"]) for c in chunks) == content
+    assert [(c.args[1]["seq"], c.args[1]["compressed"]) for c in chunks] == [(0, True), (1, True)]
+    assert b"".join(zlib.decompress(base64.b64decode(c.args[1]["data"])) for c in chunks) == content
+    assert sum(len(c.args[1]["data"]) for c in chunks) < len(content) / 10  # what the broker carries
+
+
+def test_a_chunk_compression_would_not_shrink_travels_as_it_is(client, rpc, as_rep):
+    rpc.answer("sales.start_import", JOB)
+    rpc.answer("sales.add_import_chunk", JOB)
+    rpc.answer("sales.finish_import", JOB)
+    content = os.urandom(1000)  # as incompressible as a zipped workbook
+
+    client.post("/api/v1/leads/imports", headers=as_rep, content_type="multipart/form-data",
+                data={"file": (io.BytesIO(content), "leads.xlsx")})
+
+    [chunk] = rpc.calls_to("sales.add_import_chunk")
+    assert chunk.args[1]["compressed"] is False and base64.b64decode(chunk.args[1]["data"]) == content
 
 
 def test_a_chunk_the_service_refuses_ends_the_upload_with_its_answer_and_no_finish(client, rpc, as_rep):

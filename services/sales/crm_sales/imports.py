@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import zlib
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
@@ -62,23 +63,25 @@ def fail(session: Session, job: LeadImport, reason: str) -> LeadImport:
     return job
 
 
-def add_chunk(session: Session, actor: Identity, import_id: str, seq: int, data: str) -> LeadImport:
-    """Store one chunk. Chunks of one upload may arrive together (the gateway sends the next while
-    this one is stored): the chunk rows go in side by side, and the job's counts are added up in the
-    database, under the job row's lock, as the last step."""
+def add_chunk(session: Session, actor: Identity, import_id: str, seq: int, data: str,
+              compressed: bool = False) -> LeadImport:
+    """Store one chunk, base64 (of a zlib stream if ``compressed``). Chunks of one upload may arrive
+    together (the gateway sends the next while this one is stored): the chunk rows go in side by side,
+    and the job's counts are added up in the database, under the job row's lock, as the last step."""
     job = _mine(session, actor, import_id)
     if job.status != "uploading":
         raise Conflict(f"Import {import_id} is {job.status}; it takes no more data.")
     try:
-        content = base64.b64decode(data, validate=True)
+        raw = base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError):
         raise ValidationFailed(errors={"data": ["Not base64."]}) from None
-    if len(content) > IMPORT_CHUNK_BYTES:
+    size = _inflated_size(raw) if compressed else len(raw)
+    if size > IMPORT_CHUNK_BYTES:
         raise ValidationFailed(errors={"data": [f"A chunk holds at most {IMPORT_CHUNK_BYTES} bytes."]})
-    if chunkstore.store(session, job.id, seq, content, data):  # a retry counts once
+    if chunkstore.store(session, job.id, seq, raw, data, compressed):  # a retry counts once
         counted = session.execute(
             update(LeadImport).where(LeadImport.id == job.id, LeadImport.status == "uploading")
-            .values(received_bytes=LeadImport.received_bytes + len(content), chunks=LeadImport.chunks + 1)
+            .values(received_bytes=LeadImport.received_bytes + size, chunks=LeadImport.chunks + 1)
             .returning(LeadImport.id)).first()
         if counted is None:  # failed or finished meanwhile: this chunk goes with the rollback
             raise Conflict(f"Import {import_id} takes no more data.")
@@ -86,6 +89,19 @@ def add_chunk(session: Session, actor: Identity, import_id: str, seq: int, data:
     if job.received_bytes > min(job.size_bytes, IMPORT_MAX_BYTES):
         fail(session, job, f"The upload is larger than announced ({job.size_bytes} bytes) or than 50 MB.")
     return job
+
+
+def _inflated_size(packed: bytes) -> int:
+    """The size of a compressed chunk, inflating at most one byte more than a chunk may hold: a small
+    stream that would inflate to gigabytes stops there (and is refused as too large)."""
+    inflate = zlib.decompressobj()
+    try:
+        size = len(inflate.decompress(packed, IMPORT_CHUNK_BYTES + 1))
+    except zlib.error:
+        raise ValidationFailed(errors={"data": ["Not a zlib stream."]}) from None
+    if size <= IMPORT_CHUNK_BYTES and not (inflate.eof and not inflate.unused_data):
+        raise ValidationFailed(errors={"data": ["Not one whole zlib stream."]})
+    return size
 
 
 def finish_upload(session: Session, actor: Identity, import_id: str) -> LeadImport:

@@ -117,7 +117,8 @@ class LeadEndpoints(Endpoints):
         actor = self.caller.require()
         data = load(ImportChunk, payload)
         with self.writing() as uow:
-            return imports.to_out(imports.add_chunk(uow.session, actor, import_id, data["seq"], data["data"]))
+            return imports.to_out(imports.add_chunk(uow.session, actor, import_id, data["seq"], data["data"],
+                                                    data["compressed"]))
 
     @rpc(expected_exceptions=EXPECTED)
     def finish_import(self, import_id: str) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from crm_contracts.chassis.types import KeyString, UtcDateTime, UuidKey, UuidString, utcnow
-from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text, func, text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, false, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, new_id
@@ -133,6 +133,7 @@ class ImportChunk(Base):
     import_id: Mapped[str] = mapped_column(ForeignKey("lead_imports.id", ondelete="CASCADE"), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+    compressed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # zlib
 
 
 class ImportRow(Base):
