@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 import io
 import uuid
-import zlib
 
 import pytest
 from crm_contracts.chassis.validation import load
-from crm_contracts.errors import ValidationFailed
 from crm_contracts.events.base import parse
 from crm_contracts.events.sales import LeadsImported
-from crm_contracts.payloads.lead_imports import IMPORT_CHUNK_BYTES, ImportStart
 from crm_contracts.payloads.leads import LeadCreate
 from crm_contracts.payloads.sales_settings import SalesSettings
 from crm_sales import exporting, importer, importfates, imports, importstage, leads, settings
@@ -21,35 +17,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from .conftest import ON_BOTH, identity
-
-HEADER = "company,contact,phone,fax,email,source,origin,destination\n"
-
-
-def run_import(world, actor, content: bytes, fmt="csv", chunk=64, compress=False, **options):
-    """Upload in small chunks (as the gateway does in 4 MB ones, ``compress``ed as it does), then process
-    as the runner would."""
-    with world.tx() as uow:
-        job = imports.begin(uow.session, actor, load(ImportStart, {
-            "filename": f"leads.{fmt}", "format": fmt, "size_bytes": len(content), **options}))
-    for seq, start in enumerate(range(0, len(content), chunk)):
-        piece = content[start:start + chunk]
-        with world.tx() as uow:
-            imports.add_chunk(uow.session, actor, job.id, seq,
-                              base64.b64encode(zlib.compress(piece) if compress else piece).decode(), compress)
-    with world.tx() as uow:
-        imports.finish_upload(uow.session, actor, job.id)
-    with world.tx() as uow:
-        assert imports.claim_next(uow.session) == job.id
-    importer.process(world.engine, job.id)
-    with world.read() as session:
-        job = imports.get(session, actor, job.id)
-        rows, _ = imports.rows(session, actor, job.id, {"limit": 500})
-        return imports.to_out(job), [imports.row_out(r) for r in rows]
-
-
-def lead_count(world):
-    with world.read() as session:
-        return session.scalar(select(func.count()).select_from(Lead))
+from .importing import HEADER, lead_count, run_import
 
 
 @ON_BOTH
@@ -307,72 +275,6 @@ def test_a_file_beyond_the_row_limit_fails_whole(world, manager, monkeypatch):
     assert lead_count(world) == 0
 
 
-def test_uploads_larger_than_announced_or_incomplete_fail_and_oversized_ones_are_refused(world, manager):
-    with pytest.raises(ValidationFailed):
-        load(ImportStart, {"filename": "big.csv", "format": "csv", "size_bytes": 50 * 1024 * 1024 + 1})
-    with world.tx() as uow:
-        job = imports.begin(uow.session, manager, load(ImportStart, {"filename": "a.csv", "format": "csv",
-                                                                     "size_bytes": 4}))
-        imports.add_chunk(uow.session, manager, job.id, 0, base64.b64encode(b"company\n").decode())
-        assert (job.status, "larger than announced" in job.error) == ("failed", True)
-    with world.tx() as uow:
-        short = imports.begin(uow.session, manager, load(ImportStart, {"filename": "b.csv", "format": "csv",
-                                                                       "size_bytes": 100}))
-        imports.add_chunk(uow.session, manager, short.id, 0, base64.b64encode(b"company\n").decode())
-        assert imports.finish_upload(uow.session, manager, short.id).status == "failed"
-
-
-@ON_BOTH
-def test_a_file_sent_in_compressed_chunks_imports_as_the_plain_file_does(world, manager):
-    content = (HEADER + "".join(f"Firm {i},Li,1380000{i:04d},,f{i}@x.cn,referral,,\n" for i in range(40))).encode()
-
-    job, rows = run_import(world, manager, content, chunk=100, compress=True)
-
-    assert (job["status"], job["received_bytes"], job["counts"]["created"]) == ("completed", len(content), 40)
-    with world.read() as session:
-        assert session.scalar(select(func.count()).select_from(ImportChunk)) == 0  # gone with the job
-        assert [session.get(Lead, r["lead_id"]).company for r in rows] == [f"Firm {i}" for i in range(40)]
-
-
-@pytest.mark.parametrize("packed, error", [
-    (b"not zlib at all", "Not a zlib stream."),
-    (zlib.compress(b"company\nFirm\n")[:-3], "Not one whole zlib stream."),
-    (zlib.compress(b"company\nFirm\n") + b"tail", "Not one whole zlib stream."),
-    (zlib.compress(b"\0" * (IMPORT_CHUNK_BYTES + 1), 9), f"A chunk holds at most {IMPORT_CHUNK_BYTES} bytes."),
-], ids=["garbage", "cut-short", "trailing-bytes", "inflates-too-far"])
-def test_a_compressed_chunk_that_is_not_one_bounded_zlib_stream_is_refused_and_stores_nothing(
-        world, manager, packed, error):
-    with world.tx() as uow:
-        job = imports.begin(uow.session, manager, load(ImportStart, {"filename": "z.csv", "format": "csv",
-                                                                     "size_bytes": 100}))
-
-    with pytest.raises(ValidationFailed) as refused, world.tx() as uow:
-        imports.add_chunk(uow.session, manager, job.id, 0, base64.b64encode(packed).decode(), True)
-
-    assert refused.value.errors == {"data": [error]}
-    with world.read() as session:
-        assert session.scalar(select(func.count()).select_from(ImportChunk)) == 0
-
-
-@ON_BOTH
-def test_a_chunk_sent_twice_is_stored_and_counted_once(world, manager):
-    content = (HEADER + "Twice Sent Freight,,,,,,,\n").encode()
-    with world.tx() as uow:
-        job = imports.begin(uow.session, manager, load(ImportStart, {"filename": "t.csv", "format": "csv",
-                                                                     "size_bytes": len(content)}))
-    for _ in range(2):
-        with world.tx() as uow:
-            imports.add_chunk(uow.session, manager, job.id, 0, base64.b64encode(content).decode())
-
-    with world.tx() as uow:
-        assert (job := imports.finish_upload(uow.session, manager, job.id)).status == "queued"
-        assert (job.chunks, job.received_bytes) == (1, len(content))
-    with world.tx() as uow:
-        imports.claim_next(uow.session)
-    assert importer.process(world.engine, job.id) == "completed"
-    assert lead_count(world) == 1
-
-
 def test_imports_respect_the_chosen_assignment(world, rep):
     content = (HEADER + "Mine One,,,,,,,\nMine Two,,,,,,,\n").encode()
 
@@ -405,21 +307,6 @@ def test_rule_assignment_places_imported_leads_round_robin_and_counts_their_load
     assert sorted(loads.values()) == [1, 2] and cursor == owners[2]
     [batch] = world.events("lead.imported")
     assert batch["owner_ids"] == owners and job["counts"]["created"] == 4
-
-
-def test_the_warm_importer_answers_each_job_id_with_its_status(world, manager):
-    with world.tx() as uow:
-        job = imports.begin(uow.session, manager, load(ImportStart, {"filename": "a.csv", "format": "csv",
-                                                                     "size_bytes": 8}))
-        imports.add_chunk(uow.session, manager, job.id, 0, base64.b64encode(b"company\n").decode())
-        imports.finish_upload(uow.session, manager, job.id)
-    with world.tx() as uow:
-        imports.claim_next(uow.session)
-    answers = io.BytesIO()
-
-    importer.serve(world.engine, io.BytesIO(f"{job.id}\n\n".encode()), answers)
-
-    assert answers.getvalue().decode() == f"{job.id} completed\n"
 
 
 def test_the_csv_export_never_hands_a_spreadsheet_a_formula(world, manager):
