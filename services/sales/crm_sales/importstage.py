@@ -106,7 +106,7 @@ class Stager:
         block: list[tuple[Any, ...]] = []
         number = self.total
         for cells in rows:
-            if not "".join(cells).strip():
+            if not (cells and cells[0].strip()) and not "".join(cells).strip():  # the first cell mostly tells
                 continue
             number += 1
             values, errors = check(cells)

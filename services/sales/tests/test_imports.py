@@ -166,6 +166,16 @@ def test_importing_the_same_file_again_creates_nothing(world, manager):
     assert lead_count(world) == 2
 
 
+def test_blank_lines_are_not_rows_but_a_row_with_an_empty_first_cell_is(world, manager):
+    content = "contact,company\n\nLi,First Freight\n  ,  \n,,\n,Second Freight\n\n".encode()
+
+    job, rows = run_import(world, manager, content)
+
+    assert [(r["row"], r["fate"], r["company"]) for r in rows] == [
+        (1, "created", "First Freight"), (2, "created", "Second Freight")]
+    assert job["total_rows"] == 2
+
+
 def test_invalid_rows_are_reported_with_field_errors_and_the_rest_imported(world, manager):
     content = (HEADER + ",,,,,,,\nNo Phone,,12345,,,,,\nBad Mail,,,,not-mail,,,\nBad Port,,,,,,SHANGHAI,\n"
                "Fine,,,,,air,,\n").encode()
