@@ -167,7 +167,7 @@ def test_importing_the_same_file_again_creates_nothing(world, manager):
 
 
 def test_blank_lines_are_not_rows_but_a_row_with_an_empty_first_cell_is(world, manager):
-    content = "contact,company\n\nLi,First Freight\n  ,  \n,,\n,Second Freight\n\n".encode()
+    content = b"contact,company\n\nLi,First Freight\n  ,  \n,,\n,Second Freight\n\n"
 
     job, rows = run_import(world, manager, content)
 
