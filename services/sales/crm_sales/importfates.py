@@ -68,11 +68,15 @@ _ACCOUNT_HITS = [f"""
     SELECT m.row_no, {how}, 0, k.account_id, NULL, NULL, NULL
       FROM mine m JOIN party_keys k ON k.kind = '{kind}' AND k.key = m.{column}"""
                                                                     for how, kind, column in _KEYED[1:]]
+# A lead from before this job (``{0}``), and what a match with it yields after the row and the key:
+# category 1 if it is converted (or converting), else 2, then the lead, its status and opportunity.
+_BEFORE = "({0}.import_id IS NULL OR {0}.import_id <> :import_id)"
+_LEAD_TARGET = ("CASE WHEN {0}.status IN ('converting', 'converted') THEN 1 ELSE 2 END, {0}.id, NULL, {0}.status, "
+                "{0}.opportunity_id")
 _LEAD_HITS = [f"""
-    SELECT m.row_no, {how}, CASE WHEN l.status IN ('converting', 'converted') THEN 1 ELSE 2 END,
-           l.id, NULL, l.status, l.opportunity_id
+    SELECT m.row_no, {how}, {_LEAD_TARGET.format("l")}
       FROM mine m JOIN leads l ON l.{theirs} = m.{column}
-     WHERE {_PRESENT[column]} AND (l.import_id IS NULL OR l.import_id <> :import_id)"""
+     WHERE {_PRESENT[column]} AND {_BEFORE.format("l")}"""
               for how, kind, column in _KEYED
               for theirs in ((column,) if kind != "phone" else ("phone", "fax"))]
 # When the leads from before are few (PostgreSQL), their keys are read once (``known``) and hashed:
@@ -80,15 +84,14 @@ _LEAD_HITS = [f"""
 # keeps it a step of its own), then to join the few found with them. Joined directly, the planner —
 # guessing the staged rows few — hashed all their keys: once per key, 0.1 s of 0.23 s for 100,000
 # rows against a single lead.
-_KNOWN = """
+_KNOWN = f"""
 known AS (SELECT l.id, l.status, l.opportunity_id, k.kind, k.value
             FROM leads l CROSS JOIN LATERAL (VALUES ('name', NULLIF(l.name_key, '')), ('phone', l.phone),
                                                     ('phone', l.fax), ('email', l.email)) AS k (kind, value)
-           WHERE (l.import_id IS NULL OR l.import_id <> :import_id) AND k.value IS NOT NULL),"""
-_KNOWN_HITS = """
-    SELECT s.row_no, s.how, CASE WHEN k.status IN ('converting', 'converted') THEN 1 ELSE 2 END,
-           k.id, NULL, k.status, k.opportunity_id
-      FROM (SELECT row_no, how, kind, value FROM ({keyed}) keyed
+           WHERE {_BEFORE.format("l")} AND k.value IS NOT NULL),"""
+_KNOWN_HITS = f"""
+    SELECT s.row_no, s.how, {_LEAD_TARGET.format("k")}
+      FROM (SELECT row_no, how, kind, value FROM ({{keyed}}) keyed
              WHERE value IN (SELECT value FROM known OFFSET 0) OFFSET 0) s
       JOIN known k ON k.kind = s.kind AND k.value = s.value"""
 
@@ -100,8 +103,7 @@ _PROBES = " UNION ALL ".join(
     f"SELECT m.import_id, m.import_row, {how} AS how FROM leads m WHERE k.kind = '{kind}' AND m.{column} = k.value"
     for how, kind, column in _KEYED)
 _KNOWN_PROBES = f"""
-    SELECT s.import_row, s.how, CASE WHEN k.status IN ('converting', 'converted') THEN 1 ELSE 2 END,
-           k.id, NULL, k.status, k.opportunity_id
+    SELECT s.import_row, s.how, {_LEAD_TARGET.format("k")}
       FROM known k CROSS JOIN LATERAL ({_PROBES} OFFSET 0) s
      WHERE s.import_id = :import_id"""
 BY_PROBING_STAGED, BY_HASHING_KNOWN, BY_PROBING_KNOWN = "probing staged", "hashing known", "probing known"
